@@ -1,0 +1,38 @@
+//! `fleetlens`: the engine on the command line. It parses arguments and prints; the work is done
+//! by the library.
+
+mod http;
+mod query;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// FleetLens: cost efficiency, SLO error budgets and agent performance from raw Prometheus
+/// telemetry.
+#[derive(Debug, Parser)]
+#[command(name = "fleetlens", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run a range query against Prometheus and print the decoded series.
+    Query(query::QueryArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Query(args) => query::run(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fleetlens: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

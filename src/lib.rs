@@ -1,0 +1,26 @@
+//! FleetLens' engine: turns raw Prometheus telemetry from AI coding agents and services into cost
+//! efficiency, SLO error budget and agent performance views.
+//!
+//! The core is plain Rust, tested with `cargo test`: the Prometheus HTTP API decoder ([`prom`]),
+//! the columnar frame model ([`frame`]), reductions ([`reduce`]), time parsing ([`time`]) and one
+//! error type ([`Error`]). The WebAssembly boundary is one module, compiled only for `wasm32`, that
+//! converts typed arrays in and out and turns errors into JavaScript `Error`s.
+
+pub mod error;
+pub mod frame;
+pub mod prom;
+pub mod reduce;
+pub mod time;
+
+// Its `pub` items are exported to JavaScript by `#[wasm_bindgen]`, not to Rust callers.
+#[cfg(target_arch = "wasm32")]
+#[allow(unreachable_pub)]
+mod wasm;
+
+pub use error::{Error, Result};
+pub use frame::{Field, Frame, Labels, Series};
+pub use prom::{decode, QueryResponse, ResultType};
+pub use reduce::{sum_latest, sum_latest_flat, LatestSum};
+
+/// The crate's version, the same in `Cargo.toml`, `package.json` and every `plugin.json`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,119 @@
+//! A real Prometheus for tests: Debian's `prometheus` on 127.0.0.1, backfilled from OpenMetrics
+//! text with `promtool tsdb create-blocks-from openmetrics`, stopped when dropped.
+
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long Prometheus may take to load its blocks and answer `/-/ready`.
+const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub(crate) struct Prometheus {
+    child: Child,
+    pub(crate) url: String,
+    dir: PathBuf,
+}
+
+/// True when `prometheus` and `promtool` are installed. Without them the test is skipped, unless
+/// `CI` or `FLEETLENS_REQUIRE_PROMETHEUS` is set: then their absence fails the test.
+pub(crate) fn prometheus_available(test: &str) -> bool {
+    let found = ["prometheus", "promtool"].iter().all(|bin| {
+        Command::new(bin)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    if !found {
+        let required = std::env::var_os("CI").is_some()
+            || std::env::var_os("FLEETLENS_REQUIRE_PROMETHEUS").is_some();
+        assert!(
+            !required,
+            "{test}: prometheus and promtool are required (apt-get install prometheus)"
+        );
+        eprintln!("{test}: skipped: prometheus/promtool not installed (apt-get install prometheus)");
+    }
+    found
+}
+
+impl Prometheus {
+    /// Backfills `openmetrics` (which must end with `# EOF`) and starts Prometheus on a free
+    /// loopback port.
+    pub(crate) fn start(name: &str, openmetrics: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("fleetlens-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let data = dir.join("data");
+        std::fs::create_dir_all(&data).unwrap();
+        let input = dir.join("input.om");
+        std::fs::write(&input, openmetrics).unwrap();
+        let out = Command::new("promtool")
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&input)
+            .arg(&data)
+            .output()
+            .expect("promtool runs");
+        assert!(
+            out.status.success(),
+            "promtool failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let config = dir.join("prometheus.yml");
+        std::fs::write(&config, "global:\n  scrape_interval: 1m\n").unwrap();
+        let port = free_port();
+        let log = std::fs::File::create(dir.join("prometheus.log")).unwrap();
+        let child = Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.tsdb.path={}", data.display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--storage.tsdb.retention.time=100y")
+            .arg("--log.level=warn")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("prometheus starts");
+        let prom = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            dir,
+        };
+        prom.wait_ready();
+        prom
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let ready = format!("{}/-/ready", self.url);
+        while Instant::now() < deadline {
+            if ureq::get(&ready).call().is_ok_and(|r| r.status() == 200) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let log = std::fs::read_to_string(self.dir.join("prometheus.log")).unwrap_or_default();
+        panic!("prometheus at {} not ready after {READY_TIMEOUT:?}:\n{log}", self.url);
+    }
+
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap()
+}
