@@ -333,7 +333,10 @@ mod tests {
         assert_eq!(l.len(), 2);
         assert_eq!(l.get("job"), Some("b"));
         assert_eq!(l.metric_name(), Some("up"));
-        assert_eq!(l.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["__name__", "job"]);
+        assert_eq!(
+            l.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            ["__name__", "job"]
+        );
     }
 
     #[test]
@@ -342,7 +345,10 @@ mod tests {
             (&[], "{}"),
             (&[("__name__", "up")], "up"),
             (&[("__name__", "up"), ("job", "x")], "up{job=\"x\"}"),
-            (&[("b", "2"), ("a", "q\"uote")], "{a=\"q\\\"uote\", b=\"2\"}"),
+            (
+                &[("b", "2"), ("a", "q\"uote")],
+                "{a=\"q\\\"uote\", b=\"2\"}",
+            ),
         ];
         for (pairs, want) in cases {
             let l = Labels::from_pairs(pairs.iter().copied());
@@ -361,8 +367,14 @@ mod tests {
         assert_eq!(json["schema"]["name"], "x");
         assert_eq!(json["schema"]["fields"][0]["type"], "time");
         assert_eq!(json["schema"]["fields"][1]["labels"]["__name__"], "x");
-        assert_eq!(json["data"]["values"][0], serde_json::json!([1000, 2000, 3000, 4000]));
-        assert_eq!(json["data"]["values"][1], serde_json::json!([1.5, null, null, null]));
+        assert_eq!(
+            json["data"]["values"][0],
+            serde_json::json!([1000, 2000, 3000, 4000])
+        );
+        assert_eq!(
+            json["data"]["values"][1],
+            serde_json::json!([1.5, null, null, null])
+        );
         assert_eq!(json["data"]["entities"][0], serde_json::Value::Null);
         assert_eq!(
             json["data"]["entities"][1],

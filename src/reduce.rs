@@ -73,15 +73,26 @@ mod tests {
 
     #[test]
     fn latest_finite_value_of_each_series() {
-        let nan = f64::NAN;
-        let inf = f64::INFINITY;
-        let cases: &[(&str, &[&[f64]], Option<f64>, usize)] = &[
+        const NAN: f64 = f64::NAN;
+        const INF: f64 = f64::INFINITY;
+        type Case = (&'static str, &'static [&'static [f64]], Option<f64>, usize);
+        let cases: &[Case] = &[
             ("no series", &[], None, 0),
             ("one empty series", &[&[]], None, 0),
-            ("all NaN", &[&[nan, nan]], None, 0),
+            ("all NaN", &[&[NAN, NAN]], None, 0),
             ("plain", &[&[1.0, 2.0], &[10.0, 20.0]], Some(22.0), 2),
-            ("trailing NaN and Inf skipped", &[&[1.0, 2.0, nan, inf]], Some(2.0), 1),
-            ("one series without data", &[&[5.0], &[nan], &[]], Some(5.0), 1),
+            (
+                "trailing NaN and Inf skipped",
+                &[&[1.0, 2.0, NAN, INF]],
+                Some(2.0),
+                1,
+            ),
+            (
+                "one series without data",
+                &[&[5.0], &[NAN], &[]],
+                Some(5.0),
+                1,
+            ),
             ("zero is data", &[&[0.0]], Some(0.0), 1),
         ];
         for (name, series, sum, with_data) in cases {
@@ -98,6 +109,9 @@ mod tests {
         assert_eq!(got.sum, Some(6.0));
         assert_eq!((got.series_total, got.series_with_data), (3, 2));
         let e = sum_latest_flat(&[1.0], &[2]).unwrap_err();
-        assert_eq!(e.to_string(), "input: series lengths add up to 2, but 1 values were given");
+        assert_eq!(
+            e.to_string(),
+            "input: series lengths add up to 2, but 1 values were given"
+        );
     }
 }

@@ -22,7 +22,9 @@ const MS_PER_UNIT: &[(&str, i64)] = &[
 /// order and overflow are errors.
 pub fn parse_duration_ms(text: &str) -> Result<i64> {
     let t = text.trim();
-    let bad = |why: &str| Error::InvalidDuration(format!("\"{t}\" {why} (examples: 15s, 5m, 1h30m, 30d)"));
+    let bad = |why: &str| {
+        Error::InvalidDuration(format!("\"{t}\" {why} (examples: 15s, 5m, 1h30m, 30d)"))
+    };
     if t.is_empty() {
         return Err(bad("is empty"));
     }
@@ -78,14 +80,22 @@ pub fn parse_time_ms(text: &str, now_ms: i64) -> Result<i64> {
         let (sign, dur) = match offset.split_at(1) {
             ("-", d) => (-1, d),
             ("+", d) => (1, d),
-            _ => return Err(Error::InvalidTime(format!("\"{t}\": expected now, now-<duration> or now+<duration>"))),
+            _ => {
+                return Err(Error::InvalidTime(format!(
+                    "\"{t}\": expected now, now-<duration> or now+<duration>"
+                )))
+            }
         };
         let ms = parse_duration_ms(dur)?;
         return now_ms
             .checked_add(sign * ms)
             .ok_or_else(|| Error::InvalidTime(format!("\"{t}\" is out of range")));
     }
-    if t.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'-') && !t.contains(['T', ' ']) {
+    if t.bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_digit() || b == b'-')
+        && !t.contains(['T', ' '])
+    {
         if let Some(ms) = crate::prom::seconds_to_ms(t) {
             return Ok(ms);
         }
@@ -163,7 +173,12 @@ mod tests {
 
     #[test]
     fn seconds_text_is_exact() {
-        for (ms, text) in [(1_740_338_424_615, "1740338424.615"), (5_000, "5"), (-1_500, "-1.500"), (7, "0.007")] {
+        for (ms, text) in [
+            (1_740_338_424_615, "1740338424.615"),
+            (5_000, "5"),
+            (-1_500, "-1.500"),
+            (7, "0.007"),
+        ] {
             assert_eq!(ms_to_seconds_text(ms), text);
             assert_eq!(parse_time_ms(text, 0).unwrap(), ms);
         }

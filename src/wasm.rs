@@ -157,10 +157,12 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn errors_become_js_errors_and_the_instance_keeps_working() {
-        let err = decode_prometheus(br#"{"status":"error","errorType":"bad_data","error":"parse error"}"#)
-            .err()
-            .map(JsValue::from)
-            .unwrap();
+        let err = decode_prometheus(
+            br#"{"status":"error","errorType":"bad_data","error":"parse error"}"#,
+        )
+        .err()
+        .map(JsValue::from)
+        .unwrap();
         let err: js_sys::Error = err.into();
         assert_eq!(
             String::from(err.message()),

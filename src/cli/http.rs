@@ -23,7 +23,12 @@ pub(crate) struct PromArgs {
     pub(crate) headers: Vec<String>,
 
     /// Bearer token for the Authorization header (prefer the environment variable).
-    #[arg(long, value_name = "TOKEN", env = "FLEETLENS_PROM_TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "FLEETLENS_PROM_TOKEN",
+        hide_env_values = true
+    )]
     pub(crate) bearer_token: Option<String>,
 
     /// Request timeout in seconds.
@@ -39,7 +44,10 @@ pub(crate) enum HttpError {
     /// A `--header` that is not `Name: value`.
     BadHeader(String),
     /// The response came back but could not be used.
-    Response { status: u16, error: fleetlens::Error },
+    Response {
+        status: u16,
+        error: fleetlens::Error,
+    },
 }
 
 impl fmt::Display for HttpError {

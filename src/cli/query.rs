@@ -22,11 +22,21 @@ pub(crate) struct QueryArgs {
     query: String,
 
     /// Start: RFC 3339, Unix seconds, or now-<duration>.
-    #[arg(long, value_name = "TIME", default_value = "now-1h", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "TIME",
+        default_value = "now-1h",
+        allow_hyphen_values = true
+    )]
     from: String,
 
     /// End: RFC 3339, Unix seconds, or now[-<duration>].
-    #[arg(long, value_name = "TIME", default_value = "now", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "TIME",
+        default_value = "now",
+        allow_hyphen_values = true
+    )]
     to: String,
 
     /// Resolution: a duration (15s, 1m) or seconds.
@@ -141,8 +151,10 @@ fn sample_text(sample: Option<(i64, f64)>) -> String {
     match sample {
         None => "-".to_owned(),
         Some((t, v)) => {
-            let time = chrono::DateTime::from_timestamp_millis(t)
-                .map_or_else(|| t.to_string(), |d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+            let time = chrono::DateTime::from_timestamp_millis(t).map_or_else(
+                || t.to_string(),
+                |d| d.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+            );
             format!("{} @ {time}", value_text(v))
         }
     }

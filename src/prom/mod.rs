@@ -103,7 +103,9 @@ pub fn decode(body: &[u8]) -> Result<QueryResponse> {
         Some(_) => {
             return Err(Error::Shape(format!(
                 "expected a JSON object, the body starts with {:?}",
-                excerpt(&String::from_utf8_lossy(body.get(s.pos()..).unwrap_or_default()))
+                excerpt(&String::from_utf8_lossy(
+                    body.get(s.pos()..).unwrap_or_default()
+                ))
             )))
         }
     }
@@ -111,7 +113,7 @@ pub fn decode(body: &[u8]) -> Result<QueryResponse> {
     let mut status: Option<Cow<'_, str>> = None;
     let mut error_type: Option<Cow<'_, str>> = None;
     let mut error_text: Option<Cow<'_, str>> = None;
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
     let mut infos = Vec::new();
     let mut data: Option<Result<Data>> = None;
 
@@ -164,7 +166,6 @@ pub fn decode(body: &[u8]) -> Result<QueryResponse> {
     }
 
     let data = data.ok_or_else(|| Error::Shape("the \"data\" field is missing".to_owned()))??;
-    let mut warnings = warnings;
     if data.skipped_histograms > 0 {
         warnings.push(format!(
             "{} native histogram sample(s) skipped: FleetLens reads classic histograms (_bucket series)",
@@ -223,8 +224,8 @@ fn decode_data(s: &mut Scanner<'_>) -> Result<Data> {
         }
         key = s.next_key("data")?;
     }
-    let rt = result_type
-        .ok_or_else(|| Error::Shape("\"data.resultType\" is missing".to_owned()))?;
+    let rt =
+        result_type.ok_or_else(|| Error::Shape("\"data.resultType\" is missing".to_owned()))?;
     if let Some(at) = deferred {
         let mut sub = Scanner::new(s.input().get(at..).unwrap_or_default());
         let mut d = decode_result(&mut sub, rt).map_err(|e| shift(e, at))?;
@@ -475,16 +476,21 @@ mod tests {
 
     #[test]
     fn matrix_with_every_value_form() {
-        let r = ok(r#"{"status":"success","data":{"resultType":"matrix","result":[
+        let r = ok(
+            r#"{"status":"success","data":{"resultType":"matrix","result":[
             {"metric":{"__name__":"up","job":"a"},"values":[[1740338424.615,"1"],[1740338484.615,"NaN"],[1740338544.615,"+Inf"],[1740338604.615,"-Inf"]]},
             {"metric":{},"values":[[1740338424,"2.5e-3"]]}
-        ]}}"#);
+        ]}}"#,
+        );
         assert_eq!(r.result_type, ResultType::Matrix);
         assert_eq!(r.series.len(), 2);
         let a = &r.series[0];
         assert_eq!(a.labels.get("job"), Some("a"));
         assert_eq!(a.labels.metric_name(), Some("up"));
-        assert_eq!(a.time_ms, [1740338424615, 1740338484615, 1740338544615, 1740338604615]);
+        assert_eq!(
+            a.time_ms,
+            [1740338424615, 1740338484615, 1740338544615, 1740338604615]
+        );
         assert_eq!(a.values[0], 1.0);
         assert!(a.values[1].is_nan());
         assert_eq!(a.values[2], f64::INFINITY);
@@ -497,23 +503,31 @@ mod tests {
 
     #[test]
     fn vector_scalar_and_string() {
-        let v = ok(r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"b"},"value":[1.5,"7"]}]}}"#);
+        let v = ok(
+            r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"b"},"value":[1.5,"7"]}]}}"#,
+        );
         assert_eq!(v.result_type, ResultType::Vector);
         assert_eq!((v.series[0].time_ms[0], v.series[0].values[0]), (1500, 7.0));
 
-        let sc = ok(r#"{"status":"success","data":{"resultType":"scalar","result":[1740338424.615,"42"]}}"#);
+        let sc = ok(
+            r#"{"status":"success","data":{"resultType":"scalar","result":[1740338424.615,"42"]}}"#,
+        );
         assert_eq!(sc.series.len(), 1);
         assert_eq!(sc.series[0].first(), Some((1740338424615, 42.0)));
 
-        let st = ok(r#"{"status":"success","data":{"resultType":"string","result":[10,"hello \"x\""]}}"#);
+        let st = ok(
+            r#"{"status":"success","data":{"resultType":"string","result":[10,"hello \"x\""]}}"#,
+        );
         assert!(st.series.is_empty());
         assert_eq!(st.string, Some((10_000, "hello \"x\"".to_owned())));
     }
 
     #[test]
     fn warnings_infos_and_unknown_fields() {
-        let r = ok(r#"{"stats":{"timings":{"evalTotalTime":0.1}},"data":{"result":[],"resultType":"vector","extra":[1,{"x":null}]},
-            "warnings":["PromQL warning: something"],"infos":["PromQL info: metric might not be a counter"],"status":"success"}"#);
+        let r = ok(
+            r#"{"stats":{"timings":{"evalTotalTime":0.1}},"data":{"result":[],"resultType":"vector","extra":[1,{"x":null}]},
+            "warnings":["PromQL warning: something"],"infos":["PromQL info: metric might not be a counter"],"status":"success"}"#,
+        );
         assert_eq!(r.warnings, ["PromQL warning: something"]);
         assert_eq!(r.infos, ["PromQL info: metric might not be a counter"]);
         assert!(r.series.is_empty());
@@ -521,18 +535,26 @@ mod tests {
 
     #[test]
     fn result_before_result_type_is_decoded() {
-        let r = ok(r#"{"status":"success","data":{"result":[{"metric":{"x":"1"},"values":[[1,"2"]]}],"resultType":"matrix"}}"#);
+        let r = ok(
+            r#"{"status":"success","data":{"result":[{"metric":{"x":"1"},"values":[[1,"2"]]}],"resultType":"matrix"}}"#,
+        );
         assert_eq!(r.series[0].values, [2.0]);
         assert_eq!(r.result_type, ResultType::Matrix);
     }
 
     #[test]
     fn native_histograms_are_skipped_with_a_warning() {
-        let r = ok(r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"h"},
-            "histograms":[[1,{"count":"2","sum":"3","buckets":[[0,"0.1","0.2","2"]]}],[2,{"count":"3","sum":"4"}]]}]}}"#);
+        let r = ok(
+            r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"h"},
+            "histograms":[[1,{"count":"2","sum":"3","buckets":[[0,"0.1","0.2","2"]]}],[2,{"count":"3","sum":"4"}]]}]}}"#,
+        );
         assert_eq!(r.series[0].len(), 0);
         assert_eq!(r.warnings.len(), 1);
-        assert!(r.warnings[0].starts_with("2 native histogram"), "{:?}", r.warnings);
+        assert!(
+            r.warnings[0].starts_with("2 native histogram"),
+            "{:?}",
+            r.warnings
+        );
     }
 
     #[test]
@@ -544,12 +566,16 @@ mod tests {
         );
         // data present and status after it: still the API error
         let e = err(br#"{"data":{"resultType":"matrix","result":[]},"errorType":"timeout","error":"query timed out","status":"error"}"#);
-        assert!(matches!(e, Error::Api { ref error_type, .. } if error_type == "timeout"), "{e}");
+        assert!(
+            matches!(e, Error::Api { ref error_type, .. } if error_type == "timeout"),
+            "{e}"
+        );
     }
 
     #[test]
     fn bad_bodies_get_their_own_errors() {
-        let cases: &[(&str, &[u8], fn(&Error) -> bool)] = &[
+        type Case = (&'static str, &'static [u8], fn(&Error) -> bool);
+        let cases: &[Case] = &[
             ("empty", b"", |e| matches!(e, Error::EmptyBody)),
             ("blank", b" \n\t", |e| matches!(e, Error::EmptyBody)),
             ("html", b"<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head></html>",
@@ -596,7 +622,10 @@ mod tests {
     fn every_prefix_of_a_valid_body_is_an_error_not_a_panic() {
         let body = br#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"a\u00e9","b":"c"},"values":[[1740338424.615,"1"],[1740338484,"NaN"]]}]},"warnings":["w"]}"#;
         for end in 0..body.len() {
-            assert!(decode(&body[..end]).is_err(), "prefix of {end} bytes decoded");
+            assert!(
+                decode(&body[..end]).is_err(),
+                "prefix of {end} bytes decoded"
+            );
         }
         assert!(decode(body).is_ok());
     }

@@ -168,10 +168,12 @@ impl<'a> Scanner<'a> {
                 Some(b'"') => {
                     let raw = self.buf.get(start..i).unwrap_or_default();
                     self.pos = i + 1;
-                    return std::str::from_utf8(raw).map(Cow::Borrowed).map_err(|e| Error::Json {
-                        offset: start + e.valid_up_to(),
-                        reason: format!("invalid UTF-8 in {what}"),
-                    });
+                    return std::str::from_utf8(raw)
+                        .map(Cow::Borrowed)
+                        .map_err(|e| Error::Json {
+                            offset: start + e.valid_up_to(),
+                            reason: format!("invalid UTF-8 in {what}"),
+                        });
                 }
                 Some(b'\\') => {
                     self.pos = i;
@@ -248,7 +250,8 @@ impl<'a> Scanner<'a> {
     fn unicode_escape(&mut self, what: &'static str) -> Result<char> {
         let hi = self.hex4(what)?;
         if !(0xD800..0xDC00).contains(&hi) {
-            return char::from_u32(hi).ok_or_else(|| self.syntax(format!("lone surrogate in {what}")));
+            return char::from_u32(hi)
+                .ok_or_else(|| self.syntax(format!("lone surrogate in {what}")));
         }
         if self.buf.get(self.pos..self.pos + 2) != Some(b"\\u") {
             return Err(self.syntax(format!("lone surrogate in {what}")));
@@ -345,7 +348,9 @@ impl<'a> Scanner<'a> {
 
     fn skip_value_at(&mut self, what: &'static str, depth: usize) -> Result<()> {
         if depth > MAX_DEPTH {
-            return Err(self.syntax(format!("{what} is nested more than {MAX_DEPTH} levels deep")));
+            return Err(self.syntax(format!(
+                "{what} is nested more than {MAX_DEPTH} levels deep"
+            )));
         }
         match self.peek() {
             None => Err(self.truncated(what)),
@@ -447,7 +452,11 @@ mod tests {
             let mut s = Scanner::new(input.as_bytes());
             let got = s.string("test").unwrap();
             assert_eq!(got, *want, "case {input} failed");
-            assert_eq!(matches!(got, Cow::Borrowed(_)), *borrowed, "case {input} borrow");
+            assert_eq!(
+                matches!(got, Cow::Borrowed(_)),
+                *borrowed,
+                "case {input} borrow"
+            );
         }
     }
 
@@ -484,7 +493,10 @@ mod tests {
         }
         let bad = ["+1,", ".5,", "1.,", "1e,", "-,", "x,"];
         for b in bad {
-            assert!(Scanner::new(b.as_bytes()).number("n").is_err(), "case {b} passed");
+            assert!(
+                Scanner::new(b.as_bytes()).number("n").is_err(),
+                "case {b} passed"
+            );
         }
     }
 
@@ -500,7 +512,10 @@ mod tests {
             Scanner::new(b"tru").skip_value("v"),
             Err(Error::Truncated { .. })
         ));
-        assert!(matches!(Scanner::new(b"trap,").skip_value("v"), Err(Error::Json { .. })));
+        assert!(matches!(
+            Scanner::new(b"trap,").skip_value("v"),
+            Err(Error::Json { .. })
+        ));
     }
 
     #[test]

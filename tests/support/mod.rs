@@ -1,7 +1,7 @@
 //! A real Prometheus for tests: Debian's `prometheus` on 127.0.0.1, backfilled from OpenMetrics
 //! text with `promtool tsdb create-blocks-from openmetrics`, stopped when dropped.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -35,7 +35,9 @@ pub(crate) fn prometheus_available(test: &str) -> bool {
             !required,
             "{test}: prometheus and promtool are required (apt-get install prometheus)"
         );
-        eprintln!("{test}: skipped: prometheus/promtool not installed (apt-get install prometheus)");
+        eprintln!(
+            "{test}: skipped: prometheus/promtool not installed (apt-get install prometheus)"
+        );
     }
     found
 }
@@ -95,7 +97,10 @@ impl Prometheus {
             std::thread::sleep(Duration::from_millis(100));
         }
         let log = std::fs::read_to_string(self.dir.join("prometheus.log")).unwrap_or_default();
-        panic!("prometheus at {} not ready after {READY_TIMEOUT:?}:\n{log}", self.url);
+        panic!(
+            "prometheus at {} not ready after {READY_TIMEOUT:?}:\n{log}",
+            self.url
+        );
     }
 
     pub(crate) fn dir(&self) -> &Path {

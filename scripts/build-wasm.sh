@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Builds the engine for the browser: target/wasm-pkg/fleetlens.js (wasm-bindgen's --target web
+# glue), fleetlens.d.ts and fleetlens_bg.wasm (optimized with binaryen's wasm-opt -Oz).
+# The tools come from scripts/setup.sh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=target/wasm-pkg
+wasm_opt=node_modules/.bin/wasm-opt
+
+for tool in wasm-pack wasm-bindgen; do
+  command -v "$tool" >/dev/null || { echo "build-wasm: $tool is missing: run scripts/setup.sh" >&2; exit 1; }
+done
+[ -x "$wasm_opt" ] || { echo "build-wasm: $wasm_opt is missing: run npm ci" >&2; exit 1; }
+
+# wasm-pack runs the wasm-bindgen on PATH only when its version is the one in Cargo.lock.
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+have=$(wasm-bindgen --version | awk '{ print $2 }')
+if [ "$want" != "$have" ]; then
+  echo "build-wasm: wasm-bindgen $have is installed, Cargo.lock wants $want: run scripts/setup.sh" >&2
+  exit 1
+fi
+
+wasm-pack --quiet build --target web --release --no-pack --no-opt \
+  --out-dir "$out" --out-name fleetlens
+"$wasm_opt" -Oz "$out/fleetlens_bg.wasm" -o "$out/fleetlens_bg.wasm.opt"
+mv "$out/fleetlens_bg.wasm.opt" "$out/fleetlens_bg.wasm"
+rm -f "$out/.gitignore"
+printf 'build-wasm: %s (%s bytes, %s gzipped)\n' "$out/fleetlens_bg.wasm" \
+  "$(wc -c <"$out/fleetlens_bg.wasm")" "$(gzip -9c "$out/fleetlens_bg.wasm" | wc -c)"
