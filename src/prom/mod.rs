@@ -268,8 +268,12 @@ fn decode_result(s: &mut Scanner<'_>, rt: ResultType) -> Result<Data> {
                 )));
             }
             if s.begin_array("result")? {
+                // Series of one range query usually have the same number of samples: size each
+                // series' columns like the previous one's to avoid regrowing them.
+                let mut capacity = 0;
                 loop {
-                    let (series, skipped) = decode_series(s, rt)?;
+                    let (series, skipped) = decode_series(s, rt, capacity)?;
+                    capacity = series.len();
                     data.series.push(series);
                     data.skipped_histograms += skipped;
                     if !s.more(b']', "result")? {
@@ -300,9 +304,17 @@ fn decode_result(s: &mut Scanner<'_>, rt: ResultType) -> Result<Data> {
 
 /// One element of a matrix or vector result: `{"metric": {...}, "values": [[t, "v"], ...]}` or
 /// `{"metric": {...}, "value": [t, "v"]}`. Returns the series and the number of native histogram
-/// samples skipped.
-fn decode_series(s: &mut Scanner<'_>, rt: ResultType) -> Result<(Series, usize)> {
-    let mut series = Series::default();
+/// samples skipped. `capacity` pre-sizes the columns.
+fn decode_series(
+    s: &mut Scanner<'_>,
+    rt: ResultType,
+    capacity: usize,
+) -> Result<(Series, usize)> {
+    let mut series = Series {
+        labels: Labels::new(),
+        time_ms: Vec::with_capacity(capacity),
+        values: Vec::with_capacity(capacity),
+    };
     let mut skipped = 0usize;
     let mut key = s.begin_object("a series")?;
     while let Some(k) = key {
