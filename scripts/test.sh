@@ -32,7 +32,7 @@ stage "clippy (wasm32)" cargo clippy --quiet --lib --target wasm32-unknown-unkno
 stage "cargo test (core, CLI, real Prometheus)" cargo test --quiet
 stage "wasm binding tests (wasm-bindgen-test, Node)" \
   env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --quiet --lib --target wasm32-unknown-unknown
+  cargo test --lib --target wasm32-unknown-unknown
 stage "build (wasm + plugins)" npm run --silent build
 stage "typecheck" npm run --silent typecheck
 stage "JS tests (shims, boundary, schemas, loader, package)" npm run --silent test:js

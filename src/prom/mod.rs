@@ -305,11 +305,7 @@ fn decode_result(s: &mut Scanner<'_>, rt: ResultType) -> Result<Data> {
 /// One element of a matrix or vector result: `{"metric": {...}, "values": [[t, "v"], ...]}` or
 /// `{"metric": {...}, "value": [t, "v"]}`. Returns the series and the number of native histogram
 /// samples skipped. `capacity` pre-sizes the columns.
-fn decode_series(
-    s: &mut Scanner<'_>,
-    rt: ResultType,
-    capacity: usize,
-) -> Result<(Series, usize)> {
+fn decode_series(s: &mut Scanner<'_>, rt: ResultType, capacity: usize) -> Result<(Series, usize)> {
     let mut series = Series {
         labels: Labels::new(),
         time_ms: Vec::with_capacity(capacity),
