@@ -10,7 +10,14 @@ import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 
 const repoRoot = path.resolve(__dirname, '../..');
-const schemaPath = path.resolve(repoRoot, '..', 'shared', 'schemas', 'plugin.schema.json');
+/** Grafana's plugin.json schema: `$FLEETLENS_SHARED_DIR`, else shared/ beside or inside the repository. */
+const schemaPath = [process.env.FLEETLENS_SHARED_DIR, path.resolve(repoRoot, '..', 'shared'), path.resolve(repoRoot, 'shared')]
+  .filter((dir): dir is string => Boolean(dir))
+  .map((dir) => path.join(dir, 'schemas', 'plugin.schema.json'))
+  .find((file) => existsSync(file));
+if (!schemaPath) {
+  throw new Error('plugin.schema.json not found: put shared/ beside the repository or set FLEETLENS_SHARED_DIR');
+}
 const pkg = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
 
 /** Where each plugin lives, relative to plugin/ and to dist/. */
