@@ -288,42 +288,31 @@ impl<'a> Scanner<'a> {
         let start = self.pos;
         let buf = self.buf;
         let mut i = start;
-        let digit = |i: usize| buf.get(i).is_some_and(u8::is_ascii_digit);
+        // One or more digits from `i`: the index after them.
+        let digits_from = |i: usize| {
+            let n = buf.get(i..).map_or(0, |rest| {
+                rest.iter().take_while(|b| b.is_ascii_digit()).count()
+            });
+            (n > 0).then_some(i + n)
+        };
         if buf.get(i) == Some(&b'-') {
             i += 1;
         }
         match buf.get(i) {
             Some(b'0') => i += 1,
-            Some(b'1'..=b'9') => {
-                while digit(i) {
-                    i += 1;
-                }
-            }
+            Some(b'1'..=b'9') => i = digits_from(i).unwrap_or(i),
             Some(_) => return Err(self.not_a_number(what)),
             None => return Err(self.truncated(what)),
         }
         if buf.get(i) == Some(&b'.') {
-            i += 1;
-            if !digit(i) {
-                self.pos = i;
-                return Err(self.not_a_number(what));
-            }
-            while digit(i) {
-                i += 1;
-            }
+            i = self.required_digits(digits_from(i + 1), i + 1, what)?;
         }
         if matches!(buf.get(i), Some(b'e' | b'E')) {
             i += 1;
             if matches!(buf.get(i), Some(b'+' | b'-')) {
                 i += 1;
             }
-            if !digit(i) {
-                self.pos = i;
-                return Err(self.not_a_number(what));
-            }
-            while digit(i) {
-                i += 1;
-            }
+            i = self.required_digits(digits_from(i), i, what)?;
         }
         if i == buf.len() {
             // A number at the very end of the body cannot be a complete Prometheus response.
@@ -331,6 +320,19 @@ impl<'a> Scanner<'a> {
         }
         self.pos = i;
         Ok(buf.get(start..i).unwrap_or_default())
+    }
+
+    /// The end of a run of digits that JSON requires (after `.` or `e`), or an error at `at`.
+    fn required_digits(
+        &mut self,
+        end: Option<usize>,
+        at: usize,
+        what: &'static str,
+    ) -> Result<usize> {
+        end.ok_or_else(|| {
+            self.pos = at;
+            self.not_a_number(what)
+        })
     }
 
     fn not_a_number(&self, what: &'static str) -> Error {

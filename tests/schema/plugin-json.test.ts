@@ -104,3 +104,13 @@ describe('the schema check itself', () => {
     expect(validate({ ...app, info: { ...app.info, version: 'v1' } })).toBe(false);
   });
 });
+
+describe('one version number', () => {
+  it('is the same in Cargo.toml, package.json and CHANGELOG.md', () => {
+    const cargo = readFileSync(path.join(repoRoot, 'Cargo.toml'), 'utf8');
+    const crateVersion = /^\[package\][^[]*?^version = "([^"]+)"/m.exec(cargo)?.[1];
+    expect(crateVersion).toBe(pkg.version);
+    const changelog = readFileSync(path.join(repoRoot, 'CHANGELOG.md'), 'utf8');
+    expect(changelog).toContain(`## ${pkg.version}`);
+  });
+});
