@@ -411,6 +411,12 @@ fn timestamp(s: &mut Scanner<'_>) -> Result<i64> {
         s.skip_ws();
         s.pos()
     };
+    // One pass for the form Prometheus writes; anything else is checked against JSON's number
+    // grammar and converted by the general path.
+    if let Some((ms, len)) = s.input().get(at..).and_then(number::leading_seconds_to_ms) {
+        s.advance(len);
+        return Ok(ms);
+    }
     let text = s.number("a timestamp").map_err(|e| match e {
         Error::Truncated { .. } => e,
         _ => Error::InvalidTimestamp {

@@ -27,41 +27,60 @@ const FAST_MAX_INT_DIGITS: usize = 15;
 
 #[inline]
 fn fast_seconds_to_ms(text: &[u8]) -> Option<i64> {
-    let (neg, digits) = match text.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, text),
-    };
+    match leading_seconds_to_ms(text) {
+        Some((ms, len)) if len == text.len() => Some(ms),
+        _ => None,
+    }
+}
+
+/// Reads the timestamp at the start of `bytes` when it has the form Prometheus writes,
+/// `-?(0|[1-9]\d{0,14})(\.\d{1,3})?`, and what follows cannot continue a JSON number. Returns
+/// the milliseconds and the length read; `None` sends the caller to the general path, which
+/// also reports malformed numbers.
+#[inline]
+pub(crate) fn leading_seconds_to_ms(bytes: &[u8]) -> Option<(i64, usize)> {
+    let neg = bytes.first() == Some(&b'-');
+    let mut i = usize::from(neg);
+    let int_start = i;
     let mut secs: i64 = 0;
-    let mut i = 0;
-    while let Some(&d) = digits.get(i) {
+    while let Some(&d) = bytes.get(i) {
         if !d.is_ascii_digit() {
             break;
         }
-        if i == FAST_MAX_INT_DIGITS {
+        if i - int_start == FAST_MAX_INT_DIGITS {
             return None;
         }
         secs = secs * 10 + i64::from(d - b'0');
         i += 1;
     }
-    if i == 0 {
+    let int_len = i - int_start;
+    // JSON forbids leading zeros ("01"): leave those to the general path's error.
+    if int_len == 0 || (int_len > 1 && bytes.get(int_start) == Some(&b'0')) {
         return None;
     }
     let mut ms: i64 = 0;
-    match digits.get(i) {
-        None => {}
-        Some(b'.') => {
-            let frac = digits.get(i + 1..)?;
-            if frac.is_empty() || frac.len() > 3 || !frac.iter().all(u8::is_ascii_digit) {
-                return None;
+    if bytes.get(i) == Some(&b'.') {
+        i += 1;
+        let frac_start = i;
+        while let Some(&d) = bytes.get(i) {
+            if !d.is_ascii_digit() || i - frac_start == 3 {
+                break;
             }
-            for k in 0..3 {
-                ms = ms * 10 + frac.get(k).map_or(0, |d| i64::from(d - b'0'));
-            }
+            ms = ms * 10 + i64::from(d - b'0');
+            i += 1;
         }
-        Some(_) => return None,
+        match i - frac_start {
+            0 => return None,
+            1 => ms *= 100,
+            2 => ms *= 10,
+            _ => {}
+        }
+    }
+    if matches!(bytes.get(i), Some(b'0'..=b'9' | b'.' | b'e' | b'E')) {
+        return None;
     }
     let total = secs * 1000 + ms;
-    Some(if neg { -total } else { total })
+    Some((if neg { -total } else { total }, i))
 }
 
 fn general_seconds_to_ms(text: &[u8]) -> Option<i64> {
@@ -170,6 +189,28 @@ mod tests {
                 *want,
                 "case {text} failed"
             );
+        }
+    }
+
+    #[test]
+    fn the_one_pass_path_reads_only_what_prometheus_writes() {
+        let cases: &[(&str, Option<(i64, usize)>)] = &[
+            ("1740338424.615,", Some((1_740_338_424_615, 14))),
+            ("1740338424]", Some((1_740_338_424_000, 10))),
+            ("-1.5 ", Some((-1500, 4))),
+            ("0.01,", Some((10, 4))),
+            ("7", Some((7000, 1))),
+            // left to the general path
+            ("1740338424.6155,", None),
+            ("1.7e9,", None),
+            ("01,", None),
+            ("1.,", None),
+            ("-,", None),
+            ("\"1\",", None),
+            ("1234567890123456,", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(leading_seconds_to_ms(text.as_bytes()), *want, "case {text} failed");
         }
     }
 

@@ -27,6 +27,11 @@ impl<'a> Scanner<'a> {
         self.pos
     }
 
+    /// Moves past `n` bytes the caller has read from [`Self::input`] at [`Self::pos`].
+    pub(crate) fn advance(&mut self, n: usize) {
+        self.pos = self.pos.saturating_add(n).min(self.buf.len());
+    }
+
     pub(crate) fn input(&self) -> &'a [u8] {
         self.buf
     }
