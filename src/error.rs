@@ -84,6 +84,16 @@ pub enum Error {
     #[error("input: {0}")]
     InvalidInput(String),
 
+    /// A classic histogram that cannot be evaluated (no `+Inf` bucket, an `le` that is not a
+    /// number, no buckets at all).
+    #[error("histogram: {0}")]
+    InvalidHistogram(String),
+
+    /// A view or function configuration that cannot be used (an objective outside (0, 1), a
+    /// window shorter than the step, an unknown metric role).
+    #[error("config: {0}")]
+    InvalidConfig(String),
+
     /// A duration that cannot be parsed (`5m`, `1h30m`, `90d`, or a number of seconds).
     #[error("duration: {0}")]
     InvalidDuration(String),

@@ -6,8 +6,10 @@
 //! error type ([`Error`]). The WebAssembly boundary is one module, compiled only for `wasm32`, that
 //! converts typed arrays in and out and turns errors into JavaScript `Error`s.
 
+pub mod counter;
 pub mod error;
 pub mod frame;
+pub mod histogram;
 pub mod prom;
 pub mod reduce;
 pub mod time;

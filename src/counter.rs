@@ -1,0 +1,1 @@
+//! Counters: increases and rates from raw samples with Prometheus' reset rule.

@@ -1,0 +1,1 @@
+//! Classic histograms: quantiles and threshold fractions from `_bucket` series.
