@@ -94,13 +94,11 @@ function config({ id, src, out }, mode) {
           test: /\.tsx?$/,
           exclude: /node_modules/,
           use: {
-            loader: 'swc-loader',
+            // Type checking is `npm run typecheck`'s job; here TypeScript only strips types.
+            loader: 'ts-loader',
             options: {
-              jsc: {
-                target: 'es2020',
-                parser: { syntax: 'typescript', tsx: true },
-                transform: { react: { runtime: 'classic' } },
-              },
+              transpileOnly: true,
+              compilerOptions: { noEmit: false, target: 'ES2020', module: 'ESNext', jsx: 'react', sourceMap: true },
             },
           },
         },
