@@ -210,7 +210,11 @@ mod tests {
             ("1234567890123456,", None),
         ];
         for (text, want) in cases {
-            assert_eq!(leading_seconds_to_ms(text.as_bytes()), *want, "case {text} failed");
+            assert_eq!(
+                leading_seconds_to_ms(text.as_bytes()),
+                *want,
+                "case {text} failed"
+            );
         }
     }
 
