@@ -1,1 +1,0 @@
-//! Counters: increases and rates from raw samples with Prometheus' reset rule.

@@ -1,1 +1,0 @@
-//! Classic histograms: quantiles and threshold fractions from `_bucket` series.
