@@ -13,6 +13,8 @@ pub mod histogram;
 pub mod prom;
 pub mod reduce;
 pub mod time;
+pub mod views;
+pub mod window;
 
 // Its `pub` items are exported to JavaScript by `#[wasm_bindgen]`, not to Rust callers.
 #[cfg(target_arch = "wasm32")]

@@ -1,0 +1,1 @@
+//! Agent performance: throughput, success, latency quantiles, load, heartbeats, cost per task.

@@ -1,0 +1,1 @@
+//! Cost efficiency: totals, breakdowns, cost per outcome, cache savings, budgets and forecasts.

@@ -1,0 +1,1 @@
+//! SLO error budgets: SLI, budget, burn rates, multi-window multi-burn-rate alerts, backtests.
