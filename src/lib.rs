@@ -6,6 +6,7 @@
 //! error type ([`Error`]). The WebAssembly boundary is one module, compiled only for `wasm32`, that
 //! converts typed arrays in and out and turns errors into JavaScript `Error`s.
 
+pub mod align;
 pub mod counter;
 pub mod error;
 pub mod frame;
