@@ -1,1 +1,0 @@
-//! Agent performance: throughput, success, latency quantiles, load, heartbeats, cost per task.

@@ -1,1 +1,0 @@
-//! Cost efficiency: totals, breakdowns, cost per outcome, cache savings, budgets and forecasts.

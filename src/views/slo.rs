@@ -1,1 +1,0 @@
-//! SLO error budgets: SLI, budget, burn rates, multi-window multi-burn-rate alerts, backtests.

@@ -1,0 +1,283 @@
+//! Bad and total events per window, from raw samples: counters through [`crate::counter`],
+//! histograms through [`crate::histogram`], gauges by counting samples.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::config::{CounterMode, Sli, SloConfig};
+use crate::counter::{exact_increase_range, sum_by_step, sum_range, CounterFn, RangeQuery};
+use crate::error::{Error, Result};
+use crate::frame::{Labels, Series};
+use crate::histogram::{bucket_bound, locate_threshold, Bucket, Histogram, ThresholdPosition};
+use crate::time::parse_duration_ms;
+
+/// The series an SLO is evaluated on, selected by the caller with the config's selectors.
+#[derive(Debug, Clone, Copy)]
+pub enum SliData<'a> {
+    /// For [`Sli::Ratio`]: the series of the `good` or `bad` selector (whichever is configured)
+    /// and of the `total` selector. Raw counter samples.
+    Ratio {
+        /// Series of the good or bad selector.
+        selected: &'a [Series],
+        /// Series of the total selector.
+        total: &'a [Series],
+    },
+    /// For [`Sli::Latency`]: the histogram's `_bucket` series (with `le`), raw samples.
+    Latency {
+        /// Bucket series.
+        buckets: &'a [Series],
+    },
+    /// For [`Sli::Availability`]: the gauge's series, raw samples.
+    Availability {
+        /// Gauge series.
+        gauge: &'a [Series],
+    },
+}
+
+/// Bad and total events in one window. For availability the events are seconds (of samples).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Events {
+    /// Bad events `E(w)`.
+    pub bad: f64,
+    /// All events `T(w)`.
+    pub total: f64,
+}
+
+impl Events {
+    /// `E / T`; `None` ("no data") when `T` is 0 (zero traffic) or either count is not finite.
+    pub fn error_ratio(&self) -> Option<f64> {
+        (self.total > 0.0 && self.total.is_finite() && self.bad.is_finite())
+            .then(|| self.bad / self.total)
+    }
+}
+
+/// The events of one group, ready to be counted over any window.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    Ratio {
+        selected: Vec<Series>,
+        selected_is_bad: bool,
+        total: Vec<Series>,
+        mode: CounterMode,
+    },
+    Latency {
+        /// Bucket series by bound.
+        buckets: Vec<(f64, Vec<Series>)>,
+        threshold: f64,
+        mode: CounterMode,
+    },
+    Availability {
+        gauge: Vec<Series>,
+        interval_s: f64,
+    },
+}
+
+/// The labels of `labels` named in `group_by` (`""` when missing).
+pub(crate) fn group_key(labels: &Labels, group_by: &[String]) -> Labels {
+    Labels::from_pairs(
+        group_by
+            .iter()
+            .map(|k| (k.clone(), labels.get(k).unwrap_or_default().to_owned())),
+    )
+}
+
+fn split(series: &[Series], key: &Labels, group_by: &[String]) -> Vec<Series> {
+    series
+        .iter()
+        .filter(|s| group_by.is_empty() || group_key(&s.labels, group_by) == *key)
+        .cloned()
+        .collect()
+}
+
+impl Source {
+    /// The source of the series whose group-by labels equal `key` (all series when `group_by`
+    /// is empty). Fails when the data's kind does not match the config's SLI kind, or a latency
+    /// SLI has no `+Inf` bucket.
+    pub(crate) fn new(config: &SloConfig, data: &SliData<'_>, key: &Labels) -> Result<Self> {
+        let g = &config.group_by;
+        let mode = config.counter_mode;
+        match (&config.sli, data) {
+            (Sli::Ratio { bad, .. }, SliData::Ratio { selected, total }) => Ok(Source::Ratio {
+                selected: split(selected, key, g),
+                selected_is_bad: bad.is_some(),
+                total: split(total, key, g),
+                mode,
+            }),
+            (
+                Sli::Latency {
+                    histogram,
+                    threshold_seconds,
+                },
+                SliData::Latency { buckets },
+            ) => {
+                let mut by_bound: Vec<(f64, Vec<Series>)> = Vec::new();
+                for s in split(buckets, key, g) {
+                    let bound = bucket_bound(&s.labels)?;
+                    match by_bound.iter_mut().find(|(b, _)| *b == bound) {
+                        Some((_, list)) => list.push(s),
+                        None => by_bound.push((bound, vec![s])),
+                    }
+                }
+                by_bound.sort_by(|a, b| a.0.total_cmp(&b.0));
+                if !by_bound.is_empty() && !by_bound.iter().any(|(b, _)| *b == f64::INFINITY) {
+                    return Err(Error::InvalidHistogram(format!(
+                        "histogram {} has no +Inf bucket",
+                        histogram.to_promql()
+                    )));
+                }
+                Ok(Source::Latency {
+                    buckets: by_bound,
+                    threshold: *threshold_seconds,
+                    mode,
+                })
+            }
+            (
+                Sli::Availability {
+                    sample_interval, ..
+                },
+                SliData::Availability { gauge },
+            ) => Ok(Source::Availability {
+                gauge: split(gauge, key, g),
+                interval_s: parse_duration_ms(sample_interval)? as f64 / 1000.0,
+            }),
+            _ => Err(Error::InvalidInput(
+                "slo: the data given does not match the SLI kind of the config".to_owned(),
+            )),
+        }
+    }
+
+    /// True when the source has no series at all (nothing was selected).
+    pub(crate) fn is_empty(&self) -> bool {
+        match self {
+            Source::Ratio { total, .. } => total.is_empty(),
+            Source::Latency { buckets, .. } => buckets.is_empty(),
+            Source::Availability { gauge, .. } => gauge.is_empty(),
+        }
+    }
+
+    /// Where a latency threshold sits among the bucket bounds; `None` for other SLIs.
+    pub(crate) fn threshold_position(&self) -> Option<ThresholdPosition> {
+        match self {
+            Source::Latency {
+                buckets, threshold, ..
+            } => {
+                let bounds: Vec<f64> = buckets.iter().map(|(b, _)| *b).collect();
+                locate_threshold(*threshold, &bounds)
+            }
+            _ => None,
+        }
+    }
+
+    /// Events over `(t − R, t]` at every step `t` of `q` (`R` = `q.range_ms()`). A step with no
+    /// data (no series with samples there) is absent; a step where the series show zero traffic
+    /// is present with `total: 0`.
+    ///
+    /// * Ratio with `bad`: `E = Σ increase(bad)`, `T = Σ increase(total)`, each summed across
+    ///   series after the per-series increase. A step where the total has a value but no bad
+    ///   series does counts `E = 0` (a `5xx` series usually appears with the first error).
+    /// * Ratio with `good`: `E = T − Σ increase(good)`, clamped at 0 (PromQL's extrapolation can
+    ///   make the good increase exceed the total); a step without good values is absent.
+    /// * Latency: per bound, `Σ increase(bucket)`; `T` the `+Inf` bucket's, `E = T·(1 − share at
+    ///   or below the threshold)` with [`Histogram::fraction_at_or_below`] (exact on a bound,
+    ///   linearly interpolated otherwise). A step whose histogram is unusable is absent.
+    /// * Availability: per series, the samples in the window, each standing for the sample
+    ///   interval: `T = n · interval`, `E = (n − number equal to 1) · interval`, in seconds.
+    ///   `NaN` samples count as not 1.
+    pub(crate) fn events(&self, q: &RangeQuery) -> Result<BTreeMap<i64, Events>> {
+        match self {
+            Source::Ratio {
+                selected,
+                selected_is_bad,
+                total,
+                mode,
+            } => {
+                let t = window_sums(total, q, *mode)?;
+                let s = window_sums(selected, q, *mode)?;
+                let mut out = BTreeMap::new();
+                for (at, total) in t {
+                    let bad = match (selected_is_bad, s.get(&at)) {
+                        (true, Some(&bad)) => bad,
+                        (true, None) => 0.0,
+                        (false, Some(&good)) => (total - good).max(0.0),
+                        (false, None) => continue,
+                    };
+                    out.insert(at, Events { bad, total });
+                }
+                Ok(out)
+            }
+            Source::Latency {
+                buckets,
+                threshold,
+                mode,
+            } => {
+                let mut per_bound = Vec::with_capacity(buckets.len());
+                for (bound, series) in buckets {
+                    per_bound.push((*bound, window_sums(series, q, *mode)?));
+                }
+                let mut out = BTreeMap::new();
+                let steps: Vec<i64> = per_bound
+                    .iter()
+                    .filter(|(b, _)| *b == f64::INFINITY)
+                    .flat_map(|(_, m)| m.keys().copied())
+                    .collect();
+                for at in steps {
+                    let present: Vec<Bucket> = per_bound
+                        .iter()
+                        .filter_map(|(b, m)| m.get(&at).map(|&c| Bucket::new(*b, c)))
+                        .collect();
+                    let h = Histogram::new(&present);
+                    if h.unusable().is_some() {
+                        continue;
+                    }
+                    let total = h.observations();
+                    let bad = if total > 0.0 {
+                        total * (1.0 - h.fraction_at_or_below(*threshold))
+                    } else {
+                        0.0
+                    };
+                    out.insert(at, Events { bad, total });
+                }
+                Ok(out)
+            }
+            Source::Availability { gauge, interval_s } => {
+                let mut out: BTreeMap<i64, Events> = BTreeMap::new();
+                for s in gauge {
+                    crate::counter::Samples::of(s)?;
+                    for at in q.steps() {
+                        let lo = s.time_ms.partition_point(|&t| t <= at - q.range_ms());
+                        let hi = s.time_ms.partition_point(|&t| t <= at);
+                        let window = s.values.get(lo..hi).unwrap_or_default();
+                        if window.is_empty() {
+                            continue;
+                        }
+                        let up = window.iter().filter(|&&v| v == 1.0).count();
+                        let e = out.entry(at).or_insert(Events {
+                            bad: 0.0,
+                            total: 0.0,
+                        });
+                        e.total += window.len() as f64 * interval_s;
+                        e.bad += (window.len() - up) as f64 * interval_s;
+                    }
+                }
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// `Σ increase(m[R])` at every step of `q`, in the counter mode; absent steps have no data.
+fn window_sums(series: &[Series], q: &RangeQuery, mode: CounterMode) -> Result<BTreeMap<i64, f64>> {
+    let sum = match mode {
+        CounterMode::Promql(compat) => sum_range(series, q, CounterFn::Increase, compat)?,
+        CounterMode::Exact => {
+            let per = series
+                .iter()
+                .map(|s| exact_increase_range(s, q))
+                .collect::<Result<Vec<_>>>()?;
+            sum_by_step(&per)?
+        }
+    };
+    Ok(sum.time_ms.into_iter().zip(sum.values).collect())
+}

@@ -1,1 +1,0 @@
-//! Time windows: rolling windows and calendar periods (day, week, month, quarter) in a time zone.
