@@ -17,7 +17,7 @@ mod support;
 use std::collections::BTreeMap;
 
 use fleetlens::views::agents::{agents_view, AgentsConfig, AgentsView, Direction, HeartbeatStatus};
-use fleetlens::{decode, QueryResponse, Series};
+use fleetlens::{QueryResponse, Series};
 use support::{prometheus_available, Prometheus};
 
 /// 2025-02-23T19:20:00Z, seconds.
@@ -119,21 +119,7 @@ fn openmetrics() -> String {
 }
 
 fn instant(prom: &Prometheus, query: &str, at_s: i64) -> QueryResponse {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut resp = agent
-        .post(&format!("{}/api/v1/query", prom.url))
-        .send_form([("query", query), ("time", &at_s.to_string())])
-        .unwrap();
-    let body = resp
-        .body_mut()
-        .with_config()
-        .limit(1 << 30)
-        .read_to_vec()
-        .unwrap();
-    decode(&body).unwrap_or_else(|e| panic!("{query}: {e}"))
+    prom.instant_ms(query, at_s * 1000)
 }
 
 fn relative_error(a: f64, b: f64) -> f64 {

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use fleetlens::counter::PromqlCompat;
 use fleetlens::time::ms_to_seconds_text;
 use fleetlens::views::cost::{evaluate_cost, CostClock, CostConfig, CounterMode, Quantity};
-use fleetlens::{decode, Labels, QueryResponse, Series};
+use fleetlens::{Labels, QueryResponse, Series};
 use support::{prometheus_available, Prometheus};
 
 /// 2025-02-23T19:20:00Z.
@@ -214,24 +214,7 @@ fn openmetrics(series: &[Series]) -> String {
 }
 
 fn instant(prom: &Prometheus, query: &str, at_ms: i64) -> QueryResponse {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut resp = agent
-        .post(&format!("{}/api/v1/query", prom.url))
-        .send_form([
-            ("query", query),
-            ("time", ms_to_seconds_text(at_ms).as_str()),
-        ])
-        .unwrap();
-    let body = resp
-        .body_mut()
-        .with_config()
-        .limit(1 << 30)
-        .read_to_vec()
-        .unwrap();
-    decode(&body).unwrap_or_else(|e| panic!("{query}: {e}"))
+    prom.instant_ms(query, at_ms)
 }
 
 /// `sum by (label) (...)` as label value → value (`None` for series without the label).

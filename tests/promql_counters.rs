@@ -26,7 +26,7 @@ use fleetlens::counter::{
     Samples,
 };
 use fleetlens::time::{ms_to_seconds_text, parse_duration_ms};
-use fleetlens::{decode, Labels, QueryResponse, Series};
+use fleetlens::{Labels, QueryResponse, Series};
 use support::{prometheus_available, Prometheus};
 
 /// Time 0 of the scripts: 2025-02-23T19:20:00Z.
@@ -425,21 +425,7 @@ fn fleetlens_eval(script: &Script, e: &Eval) -> Vec<(Labels, f64)> {
 
 /// A POST to the Prometheus API, decoded by FleetLens.
 fn api(prom: &Prometheus, path: &str, form: &[(&str, String)]) -> QueryResponse {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut resp = agent
-        .post(&format!("{}{path}", prom.url))
-        .send_form(form.iter().map(|(k, v)| (*k, v.as_str())))
-        .unwrap();
-    let body = resp
-        .body_mut()
-        .with_config()
-        .limit(1 << 30)
-        .read_to_vec()
-        .unwrap();
-    decode(&body).unwrap_or_else(|e| panic!("{path} {form:?}: {e}"))
+    prom.api(path, form)
 }
 
 fn instant_query(prom: &Prometheus, query: &str, at_ms: i64) -> QueryResponse {

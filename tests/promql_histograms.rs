@@ -200,22 +200,8 @@ const CASES_AT: i64 = T0 + 3 * 3600;
 // ---------------------------------------------------------------------------------------------
 // Talking to Prometheus.
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
 fn post(prom: &Prometheus, path: &str, form: &[(&str, String)]) -> QueryResponse {
-    let url = format!("{}{path}", prom.url);
-    let mut resp = agent()
-        .post(&url)
-        .send_form(form.iter().map(|(k, v)| (*k, v.as_str())))
-        .unwrap_or_else(|e| panic!("{url}: {e}"));
-    let body = resp.body_mut().read_to_vec().unwrap();
-    let query = form.first().map(|(_, q)| q.as_str()).unwrap_or_default();
-    fleetlens::decode(&body).unwrap_or_else(|e| panic!("{query}: {e}"))
+    prom.api(path, form)
 }
 
 /// A range query, decoded by the engine's decoder. Times in seconds.

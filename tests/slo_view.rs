@@ -22,7 +22,7 @@ use fleetlens::views::slo::{
     evaluate_slo, preset, slo_timeline, CounterMode, PeriodBounds, Severity, SliData, SloConfig,
     Steps,
 };
-use fleetlens::{decode, QueryResponse, Series};
+use fleetlens::{QueryResponse, Series};
 use support::{prometheus_available, Prometheus};
 
 /// Time 0 of the scenario: 2025-02-23T19:20:00Z.
@@ -94,21 +94,7 @@ fn scenario() -> (Vec<Series>, String) {
 }
 
 fn api(prom: &Prometheus, path: &str, form: &[(&str, String)]) -> QueryResponse {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut resp = agent
-        .post(&format!("{}{path}", prom.url))
-        .send_form(form.iter().map(|(k, v)| (*k, v.as_str())))
-        .unwrap();
-    let body = resp
-        .body_mut()
-        .with_config()
-        .limit(1 << 30)
-        .read_to_vec()
-        .unwrap();
-    decode(&body).unwrap_or_else(|e| panic!("{path} {form:?}: {e}"))
+    prom.api(path, form)
 }
 
 fn instant(prom: &Prometheus, query: &str, at_ms: i64) -> Vec<Series> {

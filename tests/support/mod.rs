@@ -103,6 +103,36 @@ impl Prometheus {
         );
     }
 
+    /// POSTs `form` to the API `path` (`/api/v1/query`, `/api/v1/query_range`, …) and decodes the
+    /// answer with FleetLens' own decoder.
+    pub(crate) fn api(&self, path: &str, form: &[(&str, String)]) -> fleetlens::QueryResponse {
+        let url = format!("{}{path}", self.url);
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut resp = agent
+            .post(&url)
+            .send_form(form.iter().map(|(k, v)| (*k, v.as_str())))
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(1 << 30)
+            .read_to_vec()
+            .unwrap();
+        fleetlens::decode(&body).unwrap_or_else(|e| panic!("{path} {form:?}: {e}"))
+    }
+
+    /// An instant query at `at_ms` (epoch milliseconds, exact).
+    pub(crate) fn instant_ms(&self, query: &str, at_ms: i64) -> fleetlens::QueryResponse {
+        let time = fleetlens::time::ms_to_seconds_text(at_ms);
+        self.api(
+            "/api/v1/query",
+            &[("query", query.to_owned()), ("time", time)],
+        )
+    }
+
     pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
