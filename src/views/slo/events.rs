@@ -83,19 +83,28 @@ pub(crate) fn group_key(labels: &Labels, group_by: &[String]) -> Labels {
     )
 }
 
-fn split(series: &[Series], key: &Labels, group_by: &[String]) -> Vec<Series> {
+/// The series of one group (`Some(key)`), or all of them (`None`: the overall result, which must
+/// not be mistaken for the group of series that lack the group-by labels, whose key is also empty).
+fn split(series: &[Series], key: Option<&Labels>, group_by: &[String]) -> Vec<Series> {
     series
         .iter()
-        .filter(|s| group_by.is_empty() || group_key(&s.labels, group_by) == *key)
+        .filter(|s| match key {
+            None => true,
+            Some(key) => group_by.is_empty() || group_key(&s.labels, group_by) == *key,
+        })
         .cloned()
         .collect()
 }
 
 impl Source {
-    /// The source of the series whose group-by labels equal `key` (all series when `group_by`
-    /// is empty). Fails when the data's kind does not match the config's SLI kind, or a latency
-    /// SLI has no `+Inf` bucket.
-    pub(crate) fn new(config: &SloConfig, data: &SliData<'_>, key: &Labels) -> Result<Self> {
+    /// The source of the series whose group-by labels equal `key`, or of all series when `key`
+    /// is `None` (or `group_by` is empty). Fails when the data's kind does not match the config's
+    /// SLI kind, or a latency SLI has no `+Inf` bucket.
+    pub(crate) fn new(
+        config: &SloConfig,
+        data: &SliData<'_>,
+        key: Option<&Labels>,
+    ) -> Result<Self> {
         let g = &config.group_by;
         let mode = config.counter_mode;
         match (&config.sli, data) {

@@ -308,7 +308,7 @@ pub fn evaluate_slo(
     let budget_share = config.budget();
     let mut warnings = selector_warnings(config, data);
 
-    let overall_source = Source::new(config, data, &Labels::new())?;
+    let overall_source = Source::new(config, data, None)?;
     let threshold = overall_source.threshold_position();
     if let Some(p) = threshold.filter(|p| p.interpolation != Interpolation::Exact) {
         warnings.push(SloWarning::ThresholdInterpolated {
@@ -328,7 +328,7 @@ pub fn evaluate_slo(
             });
         }
         for key in keys.into_iter().take(MAX_GROUPS) {
-            let source = Source::new(config, data, &key)?;
+            let source = Source::new(config, data, Some(&key))?;
             groups.push(evaluate_group(&source, key, config, &conditions, bounds)?);
         }
         groups.sort_by(|a, b| {
@@ -601,7 +601,7 @@ pub fn slo_timeline(
     bounds.check()?;
     let conditions = config.conditions(bounds.period_ms)?;
     let b = config.budget();
-    let source = Source::new(config, data, &Labels::new())?;
+    let source = Source::new(config, data, None)?;
     let grid = RangeQuery::new(steps.start_ms, steps.end_ms, steps.step_ms, 1)?;
     let time_ms: Vec<i64> = grid.steps().collect();
 
@@ -1019,6 +1019,44 @@ mod tests {
         let ok = counter(&[("status", "200")], MIN, &ok);
         let bad = counter(&[("status", "500")], MIN, &bad);
         (vec![bad.clone()], vec![ok, bad])
+    }
+
+    #[test]
+    fn overall_result_with_group_by_counts_every_series() {
+        // Two jobs, each 10 requests a minute for 10 minutes: job a has 1 bad a minute, job b
+        // none. Overall: 10 bad of 200; per group: a 10 of 100, b 0 of 100. With `groupBy` set,
+        // the overall result must still see both jobs (not only series lacking the `job` label).
+        let ramp = |per_min: f64| (0..=10).map(|k| k as f64 * per_min).collect::<Vec<_>>();
+        let total = vec![
+            counter(&[("job", "a")], MIN, &ramp(10.0)),
+            counter(&[("job", "b")], MIN, &ramp(10.0)),
+        ];
+        let selected = vec![
+            counter(&[("job", "a")], MIN, &ramp(1.0)),
+            counter(&[("job", "b")], MIN, &ramp(0.0)),
+        ];
+        let data = SliData::Ratio {
+            selected: &selected,
+            total: &total,
+        };
+        let mut config = ratio_config(0.99);
+        config.group_by = vec!["job".to_owned()];
+        let bounds = PeriodBounds {
+            start_ms: 0,
+            end_ms: 10 * MIN,
+            period_ms: DAY,
+        };
+        let r = evaluate_slo(&config, &data, bounds).unwrap();
+        let e = r.overall.period_events.unwrap();
+        assert_eq!((e.bad, e.total), (10.0, 200.0));
+        assert_eq!(r.groups.len(), 2);
+        let a = r
+            .groups
+            .iter()
+            .find(|g| g.labels.get("job") == Some("a"))
+            .unwrap();
+        let e = a.period_events.unwrap();
+        assert_eq!((e.bad, e.total), (10.0, 100.0));
     }
 
     #[test]
