@@ -122,15 +122,72 @@ impl PromClient {
         self.post_form("/api/v1/query_range", &form)
     }
 
-    fn post_form(&self, path: &str, form: &[(&str, String)]) -> Result<QueryResponse, HttpError> {
-        let url = format!("{}{path}", self.base);
-        let mut req = self.agent.post(&url).header("Accept", "application/json");
-        for (name, value) in &self.headers {
-            req = req.header(name.as_str(), value.as_str());
+    /// `POST /api/v1/query` (an instant query at `time_ms`), decoded by the core. An instant
+    /// query of a range selector (`metric[1h]`) returns the raw samples.
+    pub(crate) fn query(&self, query: &str, time_ms: i64) -> Result<QueryResponse, HttpError> {
+        use fleetlens::time::ms_to_seconds_text;
+        let form = [
+            ("query", query.to_owned()),
+            ("time", ms_to_seconds_text(time_ms)),
+        ];
+        self.post_form("/api/v1/query", &form)
+    }
+
+    /// `GET /api/v1/label/__name__/values`: every metric name Prometheus holds.
+    pub(crate) fn metric_names(&self) -> Result<Vec<String>, HttpError> {
+        #[derive(serde::Deserialize)]
+        struct Envelope {
+            status: String,
+            #[serde(default)]
+            data: Vec<String>,
+            #[serde(default)]
+            error: Option<String>,
         }
-        let mut resp = req
-            .send_form(form.iter().map(|(k, v)| (*k, v.as_str())))
-            .map_err(|e| HttpError::Transport(format!("{url}: {e}")))?;
+        let (status, body) = self.post_raw("/api/v1/label/__name__/values", &[], false)?;
+        let fail = |msg: String| HttpError::Response {
+            status,
+            error: fleetlens::Error::InvalidInput(msg),
+        };
+        let env: Envelope = serde_json::from_slice(&body)
+            .map_err(|e| fail(format!("label values: not a Prometheus response: {e}")))?;
+        if env.status != "success" {
+            return Err(fail(format!(
+                "label values: {}",
+                env.error.unwrap_or_else(|| env.status.clone())
+            )));
+        }
+        Ok(env.data)
+    }
+
+    fn post_form(&self, path: &str, form: &[(&str, String)]) -> Result<QueryResponse, HttpError> {
+        let (status, body) = self.post_raw(path, form, true)?;
+        // Prometheus sends its JSON error envelope with 400/422/503: decode whatever came back,
+        // so its error text reaches the user.
+        prom::decode(&body).map_err(|error| HttpError::Response { status, error })
+    }
+
+    /// Sends `form` (POST) or nothing (GET) and returns the status and the body.
+    fn post_raw(
+        &self,
+        path: &str,
+        form: &[(&str, String)],
+        post: bool,
+    ) -> Result<(u16, Vec<u8>), HttpError> {
+        let url = format!("{}{path}", self.base);
+        let sent = if post {
+            let mut req = self.agent.post(&url).header("Accept", "application/json");
+            for (name, value) in &self.headers {
+                req = req.header(name.as_str(), value.as_str());
+            }
+            req.send_form(form.iter().map(|(k, v)| (*k, v.as_str())))
+        } else {
+            let mut req = self.agent.get(&url).header("Accept", "application/json");
+            for (name, value) in &self.headers {
+                req = req.header(name.as_str(), value.as_str());
+            }
+            req.call()
+        };
+        let mut resp = sent.map_err(|e| HttpError::Transport(format!("{url}: {e}")))?;
         let status = resp.status().as_u16();
         let body = resp
             .body_mut()
@@ -138,8 +195,6 @@ impl PromClient {
             .limit(MAX_BODY_BYTES)
             .read_to_vec()
             .map_err(|e| HttpError::Transport(format!("{url}: reading the body: {e}")))?;
-        // Prometheus sends its JSON error envelope with 400/422/503: decode whatever came back,
-        // so its error text reaches the user.
-        prom::decode(&body).map_err(|error| HttpError::Response { status, error })
+        Ok((status, body))
     }
 }

@@ -3,6 +3,7 @@
 
 mod http;
 mod query;
+mod report;
 
 use std::process::ExitCode;
 
@@ -21,12 +22,16 @@ struct Cli {
 enum Command {
     /// Run a range query against Prometheus and print the decoded series.
     Query(query::QueryArgs),
+    /// Evaluate a view (cost, slo, agents) on raw samples from Prometheus and print it as a
+    /// table or as JSON.
+    Report(report::ReportArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Query(args) => query::run(&args),
+        Command::Report(args) => report::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,272 @@
+//! `fleetlens report`: one of the derived views (cost, SLO, agents) evaluated on raw samples read
+//! from Prometheus, printed as a table or as one JSON document (the view's typed result and its
+//! frames).
+//!
+//! **Data path.** Every view is fed raw samples: an instant query of a range selector
+//! (`metric[R]` at `--to`), one request per metric, so increases, PromQL's extrapolation and
+//! time-weighted means see the real sample timestamps (a `query_range` would give step-aligned
+//! values instead). `R` reaches back as far as the view needs (see each view's module) plus
+//! [`LOOKBACK_MS`], so exact increases have a baseline sample before the range.
+//!
+//! **Limits.** A fetch range longer than [`MAX_FETCH_RANGE_MS`] is refused before anything is
+//! sent, with the range asked for and the limit, instead of a query that may run for minutes.
+
+mod agents;
+mod cost;
+mod slo;
+
+use std::error::Error;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+use fleetlens::time::{ms_to_seconds_text, parse_time_ms};
+use fleetlens::window::{duration_text, IanaZone};
+use fleetlens::Series;
+
+use crate::http::{PromArgs, PromClient};
+
+/// Longest range fetched with one range selector: 100 days (a 90-day rolling SLO period or a
+/// calendar quarter, plus the 3-day burn-rate window and some slack). Beyond it the report is
+/// refused: raw samples of months of minute-scraped series are millions of points per metric.
+pub(crate) const MAX_FETCH_RANGE_MS: i64 = 100 * 86_400_000;
+
+/// Extra history fetched before every range: 5 minutes (Prometheus' staleness lookback), so an
+/// exact increase finds its baseline sample at or before the start of the range.
+pub(crate) const LOOKBACK_MS: i64 = 300_000;
+
+/// Most metric names listed in a "metric not found" error.
+const MAX_NAMES_LISTED: usize = 40;
+
+type Res<T> = Result<T, Box<dyn Error>>;
+
+/// Which view to report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum View {
+    /// Cost efficiency: totals, breakdowns, cost per outcome, forecast.
+    Cost,
+    /// SLO error budget: SLI, budget, burn rates, alert state, backtest.
+    Slo,
+    /// Agent performance: leaderboard and fleet summary.
+    Agents,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    #[command(flatten)]
+    prom: PromArgs,
+
+    /// The view to evaluate.
+    #[arg(long, value_enum)]
+    view: View,
+
+    /// The view's JSON configuration (the same shape the Grafana panels use). For the agents
+    /// view, startMs/endMs/nowMs are set from --from/--to.
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
+
+    /// Start of the range: RFC 3339, Unix seconds, or now-<duration>. SLO: start of the alert
+    /// backtest (the period comes from the config and ends at --to).
+    #[arg(
+        long,
+        value_name = "TIME",
+        default_value = "now-1h",
+        allow_hyphen_values = true
+    )]
+    from: String,
+
+    /// End of the range and evaluation time ("now" for the views): RFC 3339, Unix seconds, or
+    /// now[-<duration>].
+    #[arg(
+        long,
+        value_name = "TIME",
+        default_value = "now",
+        allow_hyphen_values = true
+    )]
+    to: String,
+
+    /// IANA time zone for calendar periods, "today" and the month (e.g. Europe/Berlin).
+    #[arg(long, value_name = "NAME", default_value = "UTC")]
+    tz: String,
+
+    /// SLO only: step of the alert backtest and burn-down (default: the range / 200, at least
+    /// 1m, whole minutes).
+    #[arg(long, value_name = "DURATION")]
+    step: Option<String>,
+
+    /// Print one JSON document (the view's result and its frames) instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// What every view gets from the command line.
+pub(crate) struct Ctx<'a> {
+    args: &'a ReportArgs,
+    from_ms: i64,
+    to_ms: i64,
+    zone: IanaZone,
+}
+
+impl Ctx<'_> {
+    /// The config file's text.
+    fn config_text(&self) -> Res<String> {
+        std::fs::read_to_string(&self.args.config)
+            .map_err(|e| format!("--config {}: {e}", self.args.config.display()).into())
+    }
+
+    /// A config error naming the file.
+    fn config_error(&self, e: impl std::fmt::Display) -> Box<dyn Error> {
+        config_error(&self.args.config, e)
+    }
+
+    fn client(&self) -> Res<PromClient> {
+        Ok(PromClient::new(&self.args.prom)?)
+    }
+}
+
+fn config_error(path: &Path, e: impl std::fmt::Display) -> Box<dyn Error> {
+    format!("{}: {e}", path.display()).into()
+}
+
+pub(crate) fn run(args: &ReportArgs) -> Res<()> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let from_ms = parse_time_ms(&args.from, now).map_err(|e| format!("--from: {e}"))?;
+    let to_ms = parse_time_ms(&args.to, now).map_err(|e| format!("--to: {e}"))?;
+    if to_ms <= from_ms {
+        return Err("--to must be after --from".into());
+    }
+    let zone = IanaZone::from_name(&args.tz).map_err(|e| format!("--tz: {e}"))?;
+    let ctx = Ctx {
+        args,
+        from_ms,
+        to_ms,
+        zone,
+    };
+    let mut out = io::stdout().lock();
+    match args.view {
+        View::Cost => cost::run(&ctx, &mut out),
+        View::Slo => slo::run(&ctx, &mut out),
+        View::Agents => agents::run(&ctx, &mut out),
+    }
+}
+
+/// Refuses a fetch range beyond [`MAX_FETCH_RANGE_MS`].
+fn check_range(what: &str, range_ms: i64) -> Res<()> {
+    if range_ms > MAX_FETCH_RANGE_MS {
+        return Err(format!(
+            "{what} needs {} of raw samples; fleetlens report fetches at most {} (shorten --from/--to or the period)",
+            duration_text(range_ms),
+            duration_text(MAX_FETCH_RANGE_MS)
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The raw samples of `selector` over `range_ms` ending at `end_ms` (an instant query of
+/// `selector[range]`).
+fn fetch(client: &PromClient, selector: &str, end_ms: i64, range_ms: i64) -> Res<Vec<Series>> {
+    check_range(selector, range_ms)?;
+    let query = format!("{selector}[{range_ms}ms]");
+    let r = client
+        .query(&query, end_ms)
+        .map_err(|e| format!("{query}: {e}"))?;
+    if r.result_type.as_str() != "matrix" {
+        return Err(format!(
+            "{query}: expected raw samples (a matrix), got a {}",
+            r.result_type.as_str()
+        )
+        .into());
+    }
+    Ok(r.series)
+}
+
+/// "metric … not found": which were looked for, which exist.
+fn not_found(what: &str, missing: &[&str], existing: &[String]) -> Box<dyn Error> {
+    let mut names: Vec<&str> = existing.iter().map(String::as_str).collect();
+    names.sort_unstable();
+    let listed = names.len().min(MAX_NAMES_LISTED);
+    let more = if names.len() > listed {
+        format!(" … and {} more", names.len() - listed)
+    } else {
+        String::new()
+    };
+    let have = if names.is_empty() {
+        "Prometheus holds no metrics".to_owned()
+    } else {
+        format!("metrics that exist: {}{more}", names[..listed].join(", "))
+    };
+    format!(
+        "{what}: metric not found in Prometheus: looked for {}; {have}",
+        missing.join(", ")
+    )
+    .into()
+}
+
+/// Epoch milliseconds as RFC 3339 UTC.
+fn time_text(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map_or_else(
+        || ms_to_seconds_text(ms),
+        |d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+    )
+}
+
+/// A number for tables: up to 4 decimals, trailing zeros removed.
+fn num(v: f64) -> String {
+    if !v.is_finite() {
+        return v.to_string();
+    }
+    let s = format!("{v:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s == "-0" {
+        "0".to_owned()
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A share as a percentage.
+fn pct(v: f64) -> String {
+    format!("{}%", num(v * 100.0))
+}
+
+/// Seconds as a readable duration (`3.5h`, `12.1d`).
+fn secs_text(s: f64) -> String {
+    if s < 3600.0 {
+        format!("{}m", num(s / 60.0))
+    } else if s < 172_800.0 {
+        format!("{}h", num(s / 3600.0))
+    } else {
+        format!("{}d", num(s / 86_400.0))
+    }
+}
+
+/// An aligned table: the first column left-aligned, the others right-aligned.
+fn table(out: &mut impl Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, (cell, w)) in row.iter().zip(&widths).enumerate() {
+            if i == 0 {
+                line.push_str(&format!("{cell:<w$}"));
+            } else {
+                line.push_str(&format!("  {cell:>w$}"));
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// Writes `doc` as one line of JSON.
+fn write_json(out: &mut impl Write, doc: &impl serde::Serialize) -> Res<()> {
+    serde_json::to_writer(&mut *out, doc)?;
+    writeln!(out)?;
+    Ok(())
+}
