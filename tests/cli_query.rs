@@ -4,10 +4,8 @@
 
 mod support;
 
-use std::process::{Command, Output};
-
 use serde_json::Value;
-use support::{prometheus_available, Prometheus};
+use support::{fleetlens, prometheus_available, stderr, stdout, Prometheus};
 
 /// 2025-02-23T19:20:00Z
 const T0: i64 = 1_740_338_400;
@@ -39,33 +37,6 @@ fn openmetrics() -> String {
     }
     om.push_str("# EOF\n");
     om
-}
-
-fn fleetlens(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleetlens"))
-        .args(args)
-        .env_remove("FLEETLENS_PROM_URL")
-        .env_remove("FLEETLENS_PROM_TOKEN")
-        .output()
-        .expect("fleetlens runs")
-}
-
-fn stdout(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "fleetlens failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "fleetlens succeeded: {}",
-        String::from_utf8_lossy(&o.stdout)
-    );
-    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 #[test]

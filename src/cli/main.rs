@@ -3,6 +3,7 @@
 
 mod http;
 mod query;
+mod range;
 mod report;
 
 use std::process::ExitCode;
@@ -24,6 +25,9 @@ enum Command {
     Query(query::QueryArgs),
     /// Evaluate a view (cost, slo, agents) on raw samples from Prometheus and print it as a
     /// table or as JSON.
+    ///
+    /// --to is the evaluation time ("now" for the views). For the SLO view, --from starts the
+    /// alert backtest; the SLO period comes from the config and ends at --to.
     Report(report::ReportArgs),
 }
 

@@ -3,11 +3,12 @@
 use std::io::{self, Write};
 
 use clap::Args;
-use fleetlens::time::{parse_duration_ms, parse_time_ms};
+use fleetlens::time::parse_duration_ms;
 use fleetlens::{Frame, QueryResponse};
 use serde::Serialize;
 
 use crate::http::{PromArgs, PromClient};
+use crate::range::RangeArgs;
 
 /// Prometheus refuses range queries of more than this many points per series.
 const MAX_POINTS_PER_SERIES: i64 = 11_000;
@@ -21,23 +22,8 @@ pub(crate) struct QueryArgs {
     #[arg(long, value_name = "PROMQL")]
     query: String,
 
-    /// Start: RFC 3339, Unix seconds, or now-<duration>.
-    #[arg(
-        long,
-        value_name = "TIME",
-        default_value = "now-1h",
-        allow_hyphen_values = true
-    )]
-    from: String,
-
-    /// End: RFC 3339, Unix seconds, or now[-<duration>].
-    #[arg(
-        long,
-        value_name = "TIME",
-        default_value = "now",
-        allow_hyphen_values = true
-    )]
-    to: String,
+    #[command(flatten)]
+    range: RangeArgs,
 
     /// Resolution: a duration (15s, 1m) or seconds.
     #[arg(long, value_name = "DURATION", default_value = "1m")]
@@ -50,8 +36,7 @@ pub(crate) struct QueryArgs {
 
 pub(crate) fn run(args: &QueryArgs) -> Result<(), Box<dyn std::error::Error>> {
     let now = chrono::Utc::now().timestamp_millis();
-    let start = parse_time_ms(&args.from, now).map_err(|e| format!("--from: {e}"))?;
-    let end = parse_time_ms(&args.to, now).map_err(|e| format!("--to: {e}"))?;
+    let (start, end) = args.range.resolve(now)?;
     let step = parse_duration_ms(&args.step).map_err(|e| format!("--step: {e}"))?;
     if end < start {
         return Err("--to is before --from".into());

@@ -322,14 +322,9 @@ pub fn duration_text(ms: i64) -> String {
 #[cfg(test)]
 #[cfg(not(target_arch = "wasm32"))]
 mod tests {
+    use super::super::zone::tests::ms;
     use super::super::zone::{FixedOffset, IanaZone, Utc};
     use super::*;
-
-    fn ms(text: &str) -> i64 {
-        chrono::DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .timestamp_millis()
-    }
 
     const H: i64 = 3_600_000;
 

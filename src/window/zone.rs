@@ -337,11 +337,11 @@ fn first_instant(mut lo: i64, mut hi: i64, pred: impl Fn(i64) -> bool) -> i64 {
 // The tests compare with IANA zones from chrono-tz, which the wasm build leaves out.
 #[cfg(test)]
 #[cfg(not(target_arch = "wasm32"))]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// Epoch milliseconds of an RFC 3339 time.
-    fn ms(text: &str) -> i64 {
+    pub(in crate::window) fn ms(text: &str) -> i64 {
         chrono::DateTime::parse_from_rfc3339(text)
             .unwrap()
             .timestamp_millis()

@@ -5,7 +5,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// How long Prometheus may take to load its blocks and answer `/-/ready`.
@@ -151,4 +151,35 @@ fn free_port() -> u16 {
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap()
+}
+
+/// Runs the `fleetlens` binary with `args`, without the environment variables that would
+/// supply a Prometheus URL or token behind the test's back.
+pub(crate) fn fleetlens(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fleetlens"))
+        .args(args)
+        .env_remove("FLEETLENS_PROM_URL")
+        .env_remove("FLEETLENS_PROM_TOKEN")
+        .output()
+        .expect("fleetlens runs")
+}
+
+/// Standard output of a run that must have succeeded.
+pub(crate) fn stdout(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "fleetlens failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+/// Standard error of a run that must have failed.
+pub(crate) fn stderr(o: &Output) -> String {
+    assert!(
+        !o.status.success(),
+        "fleetlens succeeded: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    String::from_utf8(o.stderr.clone()).unwrap()
 }

@@ -20,11 +20,12 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use fleetlens::time::{ms_to_seconds_text, parse_time_ms};
+use fleetlens::time::ms_to_seconds_text;
 use fleetlens::window::{duration_text, IanaZone};
 use fleetlens::Series;
 
 use crate::http::{PromArgs, PromClient};
+use crate::range::RangeArgs;
 
 /// Longest range fetched with one range selector: 100 days (a 90-day rolling SLO period or a
 /// calendar quarter, plus the 3-day burn-rate window and some slack). Beyond it the report is
@@ -65,25 +66,8 @@ pub(crate) struct ReportArgs {
     #[arg(long, value_name = "FILE")]
     config: PathBuf,
 
-    /// Start of the range: RFC 3339, Unix seconds, or now-<duration>. SLO: start of the alert
-    /// backtest (the period comes from the config and ends at --to).
-    #[arg(
-        long,
-        value_name = "TIME",
-        default_value = "now-1h",
-        allow_hyphen_values = true
-    )]
-    from: String,
-
-    /// End of the range and evaluation time ("now" for the views): RFC 3339, Unix seconds, or
-    /// now[-<duration>].
-    #[arg(
-        long,
-        value_name = "TIME",
-        default_value = "now",
-        allow_hyphen_values = true
-    )]
-    to: String,
+    #[command(flatten)]
+    range: RangeArgs,
 
     /// IANA time zone for calendar periods, "today" and the month (e.g. Europe/Berlin).
     #[arg(long, value_name = "NAME", default_value = "UTC")]
@@ -130,8 +114,7 @@ fn config_error(path: &Path, e: impl std::fmt::Display) -> Box<dyn Error> {
 
 pub(crate) fn run(args: &ReportArgs) -> Res<()> {
     let now = chrono::Utc::now().timestamp_millis();
-    let from_ms = parse_time_ms(&args.from, now).map_err(|e| format!("--from: {e}"))?;
-    let to_ms = parse_time_ms(&args.to, now).map_err(|e| format!("--to: {e}"))?;
+    let (from_ms, to_ms) = args.range.resolve(now)?;
     if to_ms <= from_ms {
         return Err("--to must be after --from".into());
     }
