@@ -101,6 +101,21 @@ pub enum Error {
     /// A point in time that cannot be parsed (RFC 3339, Unix seconds, `now`, `now-1h`).
     #[error("time: {0}")]
     InvalidTime(String),
+
+    /// None of the metrics a view needs exists in the data source.
+    #[error("{view}: metric not found: looked for {looked_for}; {available}")]
+    MetricNotFound {
+        /// The view or SLO that needed the metrics (`cost view`, `slo availability`).
+        view: String,
+        /// The metric names looked for, comma-separated.
+        looked_for: String,
+        /// Which metrics exist (the first few), or that there are none.
+        available: String,
+    },
+
+    /// A query range longer than the engine fetches in one request.
+    #[error("range: {0}")]
+    RangeTooLong(String),
 }
 
 /// Shorthand for results in the core.

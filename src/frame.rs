@@ -3,8 +3,9 @@
 //! * [`Labels`]: a label set, sorted by name, `__name__` included when present.
 //! * [`Series`]: one time series as two columns: `time_ms` (i64 epoch milliseconds, exact) and
 //!   `values` (f64; `NaN` and `±Inf` are kept as they are).
-//! * [`Frame`]: a Grafana-style data frame (a time column plus named number fields with labels and a
-//!   unit), the shape the views return and the CLI prints with `--json`.
+//! * [`Frame`]: a Grafana-style data frame (a time column, text fields and named number fields with
+//!   labels and a unit), the shape the views return and the CLI prints with `--json`. A frame
+//!   without a time column but with text fields is a table (a leaderboard, a breakdown).
 
 use std::fmt;
 
@@ -152,6 +153,7 @@ impl Series {
         Frame {
             name: Some(self.labels.to_string()),
             time_ms: self.time_ms.clone(),
+            text: Vec::new(),
             fields: vec![Field {
                 name: "Value".to_owned(),
                 labels: self.labels.clone(),
@@ -175,15 +177,47 @@ pub struct Field {
     pub values: Vec<f64>,
 }
 
-/// A data frame: one time column shared by number fields of the same length.
+/// A text field of a [`Frame`] (an agent id, a model, a window, a state).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TextField {
+    /// Field name (`agent`, `model`, `window`, …).
+    pub name: String,
+    /// One value per row of the frame.
+    pub values: Vec<String>,
+}
+
+/// A data frame: an optional time column, then text fields, then number fields, all of the
+/// same length.
+///
+/// A frame has a time column when `time_ms` is not empty or when it has no text fields (a time
+/// series without rows still has its time column); a frame with text fields and no times is a
+/// table.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Frame {
     /// Frame name, if any.
     pub name: Option<String>,
     /// The time column, epoch milliseconds.
     pub time_ms: Vec<i64>,
-    /// Number fields, each as long as `time_ms`.
+    /// Text fields, each as long as the frame.
+    pub text: Vec<TextField>,
+    /// Number fields, each as long as the frame.
     pub fields: Vec<Field>,
+}
+
+impl Frame {
+    /// True when the frame has a time column (see [`Frame`]).
+    pub fn has_time(&self) -> bool {
+        !self.time_ms.is_empty() || self.text.is_empty()
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        if self.has_time() {
+            self.time_ms.len()
+        } else {
+            self.text.first().map_or(0, |t| t.values.len())
+        }
+    }
 }
 
 /// Frames serialize in Grafana's data frame JSON shape (`schema` + `data`), where non-finite
@@ -216,13 +250,23 @@ impl Serialize for FrameSchema<'_> {
         struct FieldConfig<'a> {
             unit: &'a str,
         }
-        let mut fields = Vec::with_capacity(self.0.fields.len() + 1);
-        fields.push(FieldSchema {
-            name: "Time",
-            kind: "time",
-            labels: None,
-            config: None,
-        });
+        let mut fields = Vec::with_capacity(self.0.fields.len() + self.0.text.len() + 1);
+        if self.0.has_time() {
+            fields.push(FieldSchema {
+                name: "Time",
+                kind: "time",
+                labels: None,
+                config: None,
+            });
+        }
+        for t in &self.0.text {
+            fields.push(FieldSchema {
+                name: &t.name,
+                kind: "string",
+                labels: None,
+                config: None,
+            });
+        }
         for f in &self.0.fields {
             fields.push(FieldSchema {
                 name: &f.name,
@@ -246,7 +290,10 @@ impl Serialize for FrameData<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let frame = self.0;
         let mut map = serializer.serialize_map(Some(2))?;
-        let columns = std::iter::once(Column::Time(&frame.time_ms))
+        let time = frame.has_time().then_some(Column::Time(&frame.time_ms));
+        let columns = time
+            .into_iter()
+            .chain(frame.text.iter().map(|t| Column::Text(&t.values)))
             .chain(frame.fields.iter().map(|f| Column::Number(&f.values)));
         map.serialize_entry("values", &SeqOf(columns.clone()))?;
         map.serialize_entry("entities", &SeqOf(columns.map(Entities)))?;
@@ -257,6 +304,7 @@ impl Serialize for FrameData<'_> {
 #[derive(Clone, Copy)]
 enum Column<'a> {
     Time(&'a [i64]),
+    Text(&'a [String]),
     Number(&'a [f64]),
 }
 
@@ -264,6 +312,7 @@ impl Serialize for Column<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Column::Time(t) => t.serialize(serializer),
+            Column::Text(t) => t.serialize(serializer),
             Column::Number(v) => {
                 let mut seq = serializer.serialize_seq(Some(v.len()))?;
                 for x in *v {
@@ -380,6 +429,41 @@ mod tests {
             json["data"]["entities"][1],
             serde_json::json!({"NaN": [1], "Inf": [2], "NegInf": [3]})
         );
+    }
+
+    #[test]
+    fn a_frame_with_text_fields_and_no_times_is_a_table() {
+        let f = Frame {
+            name: Some("leaderboard".into()),
+            time_ms: Vec::new(),
+            text: vec![TextField {
+                name: "agent".into(),
+                values: vec!["a<script>".into(), "b".into()],
+            }],
+            fields: vec![Field {
+                name: "score".into(),
+                labels: Labels::new(),
+                unit: Some("short".into()),
+                values: vec![0.5, f64::NAN],
+            }],
+        };
+        assert!(!f.has_time());
+        assert_eq!(f.rows(), 2);
+        let json = serde_json::to_value(&f).unwrap();
+        assert_eq!(json["schema"]["fields"][0]["name"], "agent");
+        assert_eq!(json["schema"]["fields"][0]["type"], "string");
+        assert_eq!(json["schema"]["fields"][1]["config"]["unit"], "short");
+        assert_eq!(
+            json["data"]["values"],
+            serde_json::json!([["a<script>", "b"], [0.5, null]])
+        );
+        assert_eq!(
+            json["data"]["entities"],
+            serde_json::json!([null, {"NaN": [1]}])
+        );
+        let empty_series = Frame::default();
+        assert!(empty_series.has_time());
+        assert_eq!(empty_series.rows(), 0);
     }
 
     #[test]

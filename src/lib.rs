@@ -8,6 +8,7 @@
 
 pub mod align;
 pub mod counter;
+pub mod engine;
 pub mod error;
 pub mod frame;
 pub mod histogram;
@@ -23,7 +24,7 @@ pub mod window;
 mod wasm;
 
 pub use error::{Error, Result};
-pub use frame::{Field, Frame, Labels, Series};
+pub use frame::{Field, Frame, Labels, Series, TextField};
 pub use prom::{decode, QueryResponse, ResultType};
 pub use reduce::{sum_latest, sum_latest_flat, LatestSum};
 

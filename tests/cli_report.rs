@@ -401,5 +401,5 @@ fn config_and_argument_errors() {
         "--to",
         &TO.to_string(),
     ]));
-    assert!(err.contains("fetches at most 100d"), "{err}");
+    assert!(err.contains("more than the 100d fetched at once"), "{err}");
 }

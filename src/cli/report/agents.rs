@@ -1,20 +1,18 @@
-//! The agents view: raw samples of each configured metric that exists over `--from`..`--to`
-//! (at least the heartbeat's `downAfterS` back, plus the lookback), and [`agents_view`] with
-//! `startMs`/`endMs`/`nowMs` set from `--from`/`--to`.
+//! The agents view: [`fleetlens::engine`] plans raw samples of each configured metric that
+//! exists over `--from`..`--to` (at least the heartbeat's `downAfterS` back) and evaluates the
+//! view with `startMs`/`endMs`/`nowMs` set from `--from`/`--to`; this module prints it.
 //!
 //! Raw samples: the view needs per-series increases with Prometheus' reset rule, time-weighted
 //! load and the latest heartbeat, all from the same samples.
 
 use std::io::Write;
 
-use fleetlens::views::agents::{agents_view, AgentsConfig, AgentsView, HeartbeatStatus, Quantity};
+use fleetlens::engine::{Evaluation, ViewKind};
+use fleetlens::views::agents::{AgentsView, HeartbeatStatus, Quantity};
 use fleetlens::Frame;
 use serde::Serialize;
 
-use super::{
-    check_range, fetch, not_found, num, pct, secs_text, table, time_text, write_json, Ctx, Res,
-    LOOKBACK_MS,
-};
+use super::{evaluate, num, pct, secs_text, table, time_text, write_json, Ctx, Res};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -25,52 +23,10 @@ struct JsonDoc<'a> {
 }
 
 pub(super) fn run(ctx: &Ctx<'_>, out: &mut impl Write) -> Res<()> {
-    let mut json: serde_json::Value = serde_json::from_str(&ctx.config_text()?)
-        .map_err(|e| ctx.config_error(format!("agents view: {e}")))?;
-    let obj = json
-        .as_object_mut()
-        .ok_or_else(|| ctx.config_error("agents view: expected a JSON object"))?;
-    obj.insert("startMs".into(), ctx.from_ms.into());
-    obj.insert("endMs".into(), ctx.to_ms.into());
-    obj.insert("nowMs".into(), ctx.to_ms.into());
-    let config = AgentsConfig::from_json(&json.to_string()).map_err(|e| ctx.config_error(e))?;
-    let heartbeat_ms = (config.heartbeat.down_after_s * 1000.0).ceil() as i64;
-    let range_ms = (ctx.to_ms - ctx.from_ms).max(heartbeat_ms) + LOOKBACK_MS;
-    check_range("the agents view", range_ms)?;
-
-    let m = &config.metrics;
-    let wanted: Vec<String> = [
-        m.tasks_completed.clone(),
-        m.tasks_failed.clone(),
-        format!("{}_bucket", m.task_duration),
-        m.load.clone(),
-        m.heartbeat.clone(),
-        m.tokens.clone(),
-        m.cost.clone(),
-        m.queue_size.clone(),
-        m.tasks_active.clone(),
-        m.agents_total.clone(),
-        m.agents_available.clone(),
-        format!("{}_bucket", m.api_duration),
-    ]
-    .into_iter()
-    .collect();
-    let client = ctx.client()?;
-    let names = client.metric_names()?;
-    let present: Vec<&String> = wanted.iter().filter(|w| names.contains(w)).collect();
-    if present.is_empty() {
-        let looked: Vec<&str> = wanted.iter().map(String::as_str).collect();
-        return Err(not_found("agents view", &looked, &names));
-    }
-    let mut series = Vec::new();
-    let mut seen: Vec<&String> = Vec::new();
-    for name in present {
-        if !seen.contains(&name) {
-            series.extend(fetch(&client, name, ctx.to_ms, range_ms)?);
-            seen.push(name);
-        }
-    }
-    let view = agents_view(&series, &config)?;
+    let view = ctx.view_config(ViewKind::Agents)?;
+    let Evaluation::Agents(view) = evaluate(ctx, view)? else {
+        return Err("internal: the agents plan gave another view".into());
+    };
     if ctx.args.json {
         return write_json(
             out,

@@ -1,7 +1,7 @@
-//! The cost view: metric names detected from `/api/v1/label/__name__/values` ([`detect_names`]),
-//! raw samples of each name found from the earliest of `--from`, the month start and
-//! `--to − forecastDays` (plus the lookback), and [`evaluate_cost`] with "now" = `--to`, today
-//! and the month resolved in `--tz`.
+//! The cost view: [`fleetlens::engine`] detects the metric names, plans raw samples of each
+//! name found from the earliest of `--from`, the month start and `--to − forecastDays`, and
+//! evaluates the view with "now" = `--to`, today and the month resolved in `--tz`; this module
+//! prints it.
 //!
 //! Raw samples rather than per-step `increase()`: the view reads every series at several window
 //! bounds (range, today, 24 h, month, forecast days, each hour), which one set of samples per
@@ -9,17 +9,12 @@
 
 use std::io::Write;
 
-use fleetlens::views::cost::{
-    detect_names, evaluate_cost, Breakdown, BudgetRunout, CostClock, CostConfig, CostReport,
-    Quantity, Role, DAY_MS,
-};
-use fleetlens::window::{period_bounds, to_date, CalendarUnit};
+use fleetlens::engine::{Evaluation, ViewKind};
+use fleetlens::views::cost::{Breakdown, BudgetRunout, CostClock, CostReport, Quantity};
 use fleetlens::Frame;
 use serde::Serialize;
 
-use super::{
-    check_range, fetch, not_found, num, pct, table, time_text, write_json, Ctx, Res, LOOKBACK_MS,
-};
+use super::{evaluate, num, pct, table, time_text, write_json, Ctx, Res};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -31,46 +26,10 @@ struct JsonDoc<'a> {
 }
 
 pub(super) fn run(ctx: &Ctx<'_>, out: &mut impl Write) -> Res<()> {
-    let config: CostConfig = serde_json::from_str(&ctx.config_text()?)
-        .map_err(|e| ctx.config_error(format!("cost: {e}")))?;
-    let to = ctx.to_ms;
-    let month = period_bounds(CalendarUnit::Month, &ctx.zone, to)?;
-    let today = to_date(CalendarUnit::Day, &ctx.zone, to)?;
-    let clock = CostClock {
-        from_ms: ctx.from_ms,
-        to_ms: to,
-        now_ms: to,
-        today_start_ms: today.start_ms,
-        month_start_ms: month.start_ms,
-        month_end_ms: month.end_ms,
+    let view = ctx.view_config(ViewKind::Cost)?;
+    let Evaluation::Cost { clock, report } = evaluate(ctx, view)? else {
+        return Err("internal: the cost plan gave another view".into());
     };
-    let earliest = ctx
-        .from_ms
-        .min(month.start_ms)
-        .min(to - i64::from(config.forecast_days) * DAY_MS);
-    let range_ms = to - earliest + LOOKBACK_MS;
-    check_range(
-        "the cost view (range, month to date and forecast days)",
-        range_ms,
-    )?;
-
-    let client = ctx.client()?;
-    let names = client.metric_names()?;
-    let detection = detect_names(&names);
-    if detection.name(Role::Cost).is_none() {
-        let looked_for: Vec<&str> = detection
-            .get(Role::Cost)
-            .map(|r| r.looked_for.iter().map(String::as_str).collect())
-            .unwrap_or_default();
-        return Err(not_found("cost view", &looked_for, &names));
-    }
-    let mut series = Vec::new();
-    for r in &detection.roles {
-        if let Some(name) = &r.found {
-            series.extend(fetch(&client, name, to, range_ms)?);
-        }
-    }
-    let report = evaluate_cost(&series, &config, &clock).map_err(|e| ctx.config_error(e))?;
     if ctx.args.json {
         return write_json(
             out,

@@ -2,14 +2,11 @@
 //! from Prometheus, printed as a table or as one JSON document (the view's typed result and its
 //! frames).
 //!
-//! **Data path.** Every view is fed raw samples: an instant query of a range selector
-//! (`metric[R]` at `--to`), one request per metric, so increases, PromQL's extrapolation and
-//! time-weighted means see the real sample timestamps (a `query_range` would give step-aligned
-//! values instead). `R` reaches back as far as the view needs (see each view's module) plus
-//! [`LOOKBACK_MS`], so exact increases have a baseline sample before the range.
-//!
-//! **Limits.** A fetch range longer than [`MAX_FETCH_RANGE_MS`] is refused before anything is
-//! sent, with the range asked for and the limit, instead of a query that may run for minutes.
+//! **Data path.** [`fleetlens::engine::plan`] says which raw samples the view needs (instant
+//! queries of range selectors at `--to`); they are fetched here one request each, and
+//! [`fleetlens::engine::Plan::evaluate`] computes the view, exactly as the data source does in
+//! the browser. A fetch range longer than [`fleetlens::engine::MAX_FETCH_RANGE_MS`] is refused
+//! before anything is sent.
 
 mod agents;
 mod cost;
@@ -20,24 +17,12 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
-use fleetlens::time::ms_to_seconds_text;
-use fleetlens::window::{duration_text, IanaZone};
-use fleetlens::Series;
+use fleetlens::engine::{self, Evaluation, Request, ViewConfig, ViewKind};
+use fleetlens::time::{ms_to_seconds_text, parse_duration_ms};
+use fleetlens::window::IanaZone;
 
 use crate::http::{PromArgs, PromClient};
 use crate::range::RangeArgs;
-
-/// Longest range fetched with one range selector: 100 days (a 90-day rolling SLO period or a
-/// calendar quarter, plus the 3-day burn-rate window and some slack). Beyond it the report is
-/// refused: raw samples of months of minute-scraped series are millions of points per metric.
-pub(crate) const MAX_FETCH_RANGE_MS: i64 = 100 * 86_400_000;
-
-/// Extra history fetched before every range: 5 minutes (Prometheus' staleness lookback), so an
-/// exact increase finds its baseline sample at or before the start of the range.
-pub(crate) const LOOKBACK_MS: i64 = 300_000;
-
-/// Most metric names listed in a "metric not found" error.
-const MAX_NAMES_LISTED: usize = 40;
 
 type Res<T> = Result<T, Box<dyn Error>>;
 
@@ -106,6 +91,20 @@ impl Ctx<'_> {
     fn client(&self) -> Res<PromClient> {
         Ok(PromClient::new(&self.args.prom)?)
     }
+
+    /// `--step` in ms, if given.
+    fn step_ms(&self) -> Res<Option<i64>> {
+        self.args
+            .step
+            .as_deref()
+            .map(|s| parse_duration_ms(s).map_err(|e| format!("--step: {e}").into()))
+            .transpose()
+    }
+
+    /// Reads `--config` as the config of `kind`.
+    fn view_config(&self, kind: ViewKind) -> Res<ViewConfig> {
+        ViewConfig::from_json(kind, &self.config_text()?).map_err(|e| self.config_error(e))
+    }
 }
 
 fn config_error(path: &Path, e: impl std::fmt::Display) -> Box<dyn Error> {
@@ -133,57 +132,37 @@ pub(crate) fn run(args: &ReportArgs) -> Res<()> {
     }
 }
 
-/// Refuses a fetch range beyond [`MAX_FETCH_RANGE_MS`].
-fn check_range(what: &str, range_ms: i64) -> Res<()> {
-    if range_ms > MAX_FETCH_RANGE_MS {
-        return Err(format!(
-            "{what} needs {} of raw samples; fleetlens report fetches at most {} (shorten --from/--to or the period)",
-            duration_text(range_ms),
-            duration_text(MAX_FETCH_RANGE_MS)
-        )
-        .into());
-    }
-    Ok(())
-}
-
-/// The raw samples of `selector` over `range_ms` ending at `end_ms` (an instant query of
-/// `selector[range]`).
-fn fetch(client: &PromClient, selector: &str, end_ms: i64, range_ms: i64) -> Res<Vec<Series>> {
-    check_range(selector, range_ms)?;
-    let query = format!("{selector}[{range_ms}ms]");
-    let r = client
-        .query(&query, end_ms)
-        .map_err(|e| format!("{query}: {e}"))?;
-    if r.result_type.as_str() != "matrix" {
-        return Err(format!(
-            "{query}: expected raw samples (a matrix), got a {}",
-            r.result_type.as_str()
-        )
-        .into());
-    }
-    Ok(r.series)
-}
-
-/// "metric … not found": which were looked for, which exist.
-fn not_found(what: &str, missing: &[&str], existing: &[String]) -> Box<dyn Error> {
-    let mut names: Vec<&str> = existing.iter().map(String::as_str).collect();
-    names.sort_unstable();
-    let listed = names.len().min(MAX_NAMES_LISTED);
-    let more = if names.len() > listed {
-        format!(" … and {} more", names.len() - listed)
-    } else {
-        String::new()
+/// Plans `view` for the command line's range, fetches what the plan asks for and evaluates it.
+fn evaluate(ctx: &Ctx<'_>, view: ViewConfig) -> Res<Evaluation> {
+    let request = Request {
+        from_ms: ctx.from_ms,
+        to_ms: ctx.to_ms,
+        step_ms: ctx.step_ms()?,
+        group_by: None,
     };
-    let have = if names.is_empty() {
-        "Prometheus holds no metrics".to_owned()
-    } else {
-        format!("metrics that exist: {}{more}", names[..listed].join(", "))
-    };
-    format!(
-        "{what}: metric not found in Prometheus: looked for {}; {have}",
-        missing.join(", ")
-    )
-    .into()
+    engine::validate(&view, &request, &ctx.zone).map_err(|e| match e {
+        fleetlens::Error::InvalidConfig(_) => ctx.config_error(e),
+        other => other.into(),
+    })?;
+    let client = ctx.client()?;
+    let names = client.metric_names()?;
+    let plan = engine::plan(view, request, &ctx.zone, &names)?;
+    let mut fetched = Vec::with_capacity(plan.fetches().len());
+    for f in plan.fetches() {
+        let r = client
+            .query(&f.promql, f.at_ms)
+            .map_err(|e| format!("{}: {e}", f.promql))?;
+        if r.result_type.as_str() != "matrix" {
+            return Err(format!(
+                "{}: expected raw samples (a matrix), got a {}",
+                f.promql,
+                r.result_type.as_str()
+            )
+            .into());
+        }
+        fetched.push(r.series);
+    }
+    Ok(plan.evaluate(&fetched)?)
 }
 
 /// Epoch milliseconds as RFC 3339 UTC.

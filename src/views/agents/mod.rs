@@ -878,6 +878,7 @@ impl AgentsView {
             .map(|(name, unit, get)| Frame {
                 name: Some((*name).to_owned()),
                 time_ms: vec![self.end_ms],
+                text: Vec::new(),
                 fields: self
                     .agents
                     .iter()
@@ -903,6 +904,7 @@ impl AgentsView {
         frames.push(Frame {
             name: Some("fleet".to_owned()),
             time_ms: vec![self.end_ms],
+            text: Vec::new(),
             fields: fleet
                 .iter()
                 .map(|(name, unit, q)| Field {

@@ -472,6 +472,7 @@ impl CostReport {
             Frame {
                 name: Some("cost per hour".into()),
                 time_ms: self.hourly_time_ms.clone(),
+                text: Vec::new(),
                 fields: vec![
                     field("cost", "currencyUSD", &self.hourly_cost_usd),
                     field("anomaly", "short", &flags),
@@ -480,6 +481,7 @@ impl CostReport {
             Frame {
                 name: Some("cumulative cost".into()),
                 time_ms: self.hourly_time_ms.clone(),
+                text: Vec::new(),
                 fields: vec![field("cost", "currencyUSD", &self.cumulative_cost_usd)],
             },
         ]

@@ -714,6 +714,7 @@ impl SloTimeline {
         let rates = Frame {
             name: Some("burn rates".to_owned()),
             time_ms: self.time_ms.clone(),
+            text: Vec::new(),
             fields: self
                 .burn_rates
                 .iter()
@@ -729,6 +730,7 @@ impl SloTimeline {
         let budget = Frame {
             name: Some("error budget".to_owned()),
             time_ms: self.burn_down.time_ms.clone(),
+            text: Vec::new(),
             fields: vec![
                 field(
                     "remaining".to_owned(),
