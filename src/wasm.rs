@@ -177,6 +177,41 @@ pub fn plan_view(
     Ok(ViewPlan { plan, fetched })
 }
 
+/// The shipped price table (USD per million tokens, with effective dates), for the data source's
+/// editor to show and edit.
+#[wasm_bindgen(js_name = defaultPrices, unchecked_return_type = "Array<Record<string, unknown>>")]
+pub fn default_prices() -> Result<JsValue, JsError> {
+    to_js(&crate::views::cost::default_prices()?)
+}
+
+/// The built-in SLO definitions (the seeds' availability, latency and Claude API error SLOs), as
+/// the JSON configs the SLO view reads.
+#[wasm_bindgen(js_name = sloPresets, unchecked_return_type = "Array<Record<string, unknown>>")]
+pub fn slo_presets() -> Result<JsValue, JsError> {
+    let presets = crate::views::slo::PRESETS
+        .iter()
+        .map(|name| crate::views::slo::preset(name))
+        .collect::<crate::Result<Vec<_>>>()?;
+    to_js(&presets)
+}
+
+/// Checks a view's JSON config without evaluating anything; throws with the first problem
+/// (unknown field, objective outside (0, 1), bad duration, bad price entry).
+#[wasm_bindgen(js_name = checkViewConfig)]
+pub fn check_view_config(view: &str, config: &str) -> Result<(), JsError> {
+    let kind = ViewKind::parse(view)?;
+    match ViewConfig::from_json(kind, config)? {
+        ViewConfig::Slo(c) => c.check()?,
+        ViewConfig::Cost(c) => {
+            if let Some(prices) = &c.prices {
+                crate::views::cost::PriceTable::new(prices)?;
+            }
+        }
+        ViewConfig::Agents(_) => {}
+    }
+    Ok(())
+}
+
 /// The zone from `[fromMs, offsetMs, …]` pairs.
 fn offset_table(offsets: &[f64]) -> Result<OffsetTable, JsError> {
     if offsets.is_empty() || offsets.len() % 2 != 0 {

@@ -35,6 +35,65 @@ export interface LatestSum {
   seriesWithData: number;
 }
 
+/** The time range and options of one view evaluation. */
+export interface ViewRequest {
+  fromMs: number;
+  toMs: number;
+  /** SLO backtest step in ms; default: the range / 200, at least 1m. */
+  stepMs?: number;
+  /** Overrides the view's grouping label (cost breakdown, SLO group-by, agents' group label). */
+  groupBy?: string;
+}
+
+/** One raw-sample fetch: the instant query `promql` (a range selector) at `atMs`. */
+export interface ViewFetch {
+  /** What the samples are for (`cost`, `total`, `buckets`, `heartbeat`, …). */
+  role: string;
+  /** The PromQL selector (`metric{label="x"}`). */
+  selector: string;
+  atMs: number;
+  rangeMs: number;
+  /** `selector[Nms]`, the text to send. */
+  promql: string;
+}
+
+/** A frame's shape; its numbers come from `frameTimes` and `fieldValues`. */
+export interface FrameMeta {
+  name: string | null;
+  /** False for a table (text fields, no time column). */
+  hasTime: boolean;
+  rows: number;
+  text: Array<{ name: string; values: string[] }>;
+  fields: Array<{ name: string; labels: Record<string, string>; unit: string | null }>;
+}
+
+/** A planned view waiting for its raw samples, held in wasm memory until `free()`. */
+export interface ViewPlan {
+  free(): void;
+  /** The fetches to run, in order. */
+  readonly fetches: ViewFetch[];
+  /** Gives fetch `index` Prometheus' response body; throws for errors and non-matrix results. */
+  addResponse(index: number, body: Uint8Array): void;
+  /** Adds one series to fetch `index` from columns (frames from another data source). */
+  addSeries(index: number, labels: Record<string, string>, times: Float64Array, values: Float64Array): void;
+  /** Computes the view; `output` empty = the view's default. Throws when a fetch has no data given. */
+  evaluate(output: string): ViewResult;
+}
+
+/** A view's result, held in wasm memory until `free()`. */
+export interface ViewResult {
+  free(): void;
+  readonly frameCount: number;
+  frameMeta(i: number): FrameMeta;
+  /** Epoch ms; empty for a table. */
+  frameTimes(i: number): Float64Array;
+  /** Number field `j` of frame `i`; no value is NaN. */
+  fieldValues(i: number, j: number): Float64Array;
+  warnings(): string[];
+  /** The whole typed report (`{view: 'cost' | 'slo' | 'agents', …}`). */
+  report(): Record<string, unknown>;
+}
+
 /** The engine's functions, once its wasm module is instantiated. */
 export interface Engine {
   version(): string;
@@ -42,6 +101,19 @@ export interface Engine {
   decodePrometheus(body: Uint8Array): DecodedResponse;
   /** `lengths[k]` values of `values` belong to series k; the lengths must add up. */
   sumLatest(values: Float64Array, lengths: Uint32Array): LatestSum;
+  /**
+   * Plans view `view` (`cost`, `slo`, `agents`) with its JSON `config`; `offsets` is the time zone
+   * as `[fromMs, offsetMs, …]` pairs (see `zoneOffsets`), `metricNames` what the data source
+   * holds. Throws for a bad config or range, a missing metric (naming what exists), a range
+   * beyond what is fetched at once.
+   */
+  planView(view: string, config: string, request: ViewRequest, offsets: Float64Array, metricNames: string[]): ViewPlan;
+  /** The shipped price table (`{model, effectiveFrom, effectiveUntil?, input, output, cacheWrite, cacheRead}`). */
+  defaultPrices(): Array<Record<string, unknown>>;
+  /** The built-in SLO definitions (SloConfig JSON objects). */
+  sloPresets(): Array<Record<string, unknown>>;
+  /** Throws with the first problem of a view's JSON config. */
+  checkViewConfig(view: string, config: string): void;
 }
 
 /** True when this browser can compile and run WebAssembly. */

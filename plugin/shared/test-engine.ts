@@ -5,7 +5,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { decodePrometheus, initSync, sumLatest, version } from '../../target/wasm-pkg/fleetlens.js';
+import {
+  checkViewConfig,
+  decodePrometheus,
+  defaultPrices,
+  initSync,
+  planView,
+  sloPresets,
+  sumLatest,
+  version,
+} from '../../target/wasm-pkg/fleetlens.js';
 import type { Engine } from './engine';
 
 /** The repository root. */
@@ -24,5 +33,5 @@ export function realEngine(): Engine {
     initSync({ module: readFileSync(path.join(repoRoot, 'target/wasm-pkg/fleetlens_bg.wasm')) });
     ready = true;
   }
-  return { decodePrometheus, sumLatest, version };
+  return { checkViewConfig, decodePrometheus, defaultPrices, planView, sloPresets, sumLatest, version };
 }

@@ -4,10 +4,10 @@
  * webpack turns `new URL('…_bg.wasm', import.meta.url)` into an asset written next to the chunk,
  * resolved at run time against the public path that `public-path.ts` set from the AMD module URL.
  */
-import init, { decodePrometheus, sumLatest, version } from '../../target/wasm-pkg/fleetlens.js';
+import init, { checkViewConfig, decodePrometheus, defaultPrices, planView, sloPresets, sumLatest, version } from '../../target/wasm-pkg/fleetlens.js';
 import type { Engine } from './engine';
 
-const engine: Engine = { decodePrometheus, sumLatest, version };
+const engine: Engine = { checkViewConfig, decodePrometheus, defaultPrices, planView, sloPresets, sumLatest, version };
 
 /** Fetches, compiles and instantiates the wasm module; call it through `loadEngine()`. */
 export async function instantiate(): Promise<Engine> {
