@@ -169,8 +169,7 @@ pub fn plan_view(
 ) -> Result<ViewPlan, JsError> {
     let kind = ViewKind::parse(view)?;
     let config = ViewConfig::from_json(kind, config)?;
-    let request: Request = serde_wasm_bindgen::from_value(request)
-        .map_err(|e| JsError::new(&format!("TypeError: view request: {e}")))?;
+    let request: Request = from_js(&request, "view request")?;
     let zone = offset_table(offsets)?;
     let plan = engine::plan(config, request, &zone, &metric_names)?;
     let fetched = vec![None; plan.fetches().len()];
@@ -284,9 +283,7 @@ impl ViewPlan {
                 values.len()
             )));
         }
-        let pairs: std::collections::BTreeMap<String, String> =
-            serde_wasm_bindgen::from_value(labels)
-                .map_err(|e| JsError::new(&format!("TypeError: labels: {e}")))?;
+        let pairs: std::collections::BTreeMap<String, String> = from_js(&labels, "labels")?;
         let mut time_ms = Vec::with_capacity(times.len());
         for t in times {
             if !t.is_finite() {
@@ -466,11 +463,21 @@ impl ViewResult {
     }
 }
 
-/// Plain objects (not `Map`s) for maps, `null` for `None`.
+/// Small metadata to a plain JavaScript value through JSON text (serde_json is linked anyway for
+/// the configs, so no second serializer lands in the wasm): objects for maps and structs, `null`
+/// for `None` and for non-finite numbers.
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("TypeError: {e}")))
+    let text =
+        serde_json::to_string(value).map_err(|e| JsError::new(&format!("TypeError: {e}")))?;
+    js_sys::JSON::parse(&text).map_err(|_| JsError::new("TypeError: JSON.parse failed"))
+}
+
+/// A plain JavaScript value (small metadata) into a serde type through JSON text.
+fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue, what: &str) -> Result<T, JsError> {
+    let text = js_sys::JSON::stringify(value)
+        .map(String::from)
+        .map_err(|_| JsError::new(&format!("TypeError: {what}: not serializable to JSON")))?;
+    serde_json::from_str(&text).map_err(|e| JsError::new(&format!("TypeError: {what}: {e}")))
 }
 
 #[cfg(test)]

@@ -387,17 +387,7 @@ fn role_name(role: crate::views::cost::Role) -> String {
 
 /// An SLO warning as one sentence.
 pub fn slo_warning_text(w: &SloWarning) -> String {
-    match w {
-        SloWarning::NoSeries {
-            selector,
-            consequence,
-        } => format!("no series for {selector}: {consequence}"),
-        SloWarning::NoData { group } => format!("no traffic over the period for {group}"),
-        SloWarning::ThresholdInterpolated { message, .. } => message.clone(),
-        SloWarning::GroupsCapped { found, kept } => {
-            format!("{found} groups, only the first {kept} are listed")
-        }
-    }
+    w.message()
 }
 
 /// The series an SLI reads: for a latency SLI the histogram's `_bucket` series.
@@ -688,7 +678,17 @@ impl Evaluation {
     pub fn warnings(&self) -> Vec<String> {
         match self {
             Self::Cost { report, .. } => report.warnings.clone(),
-            Self::Slo { report, .. } => report.warnings.iter().map(slo_warning_text).collect(),
+            Self::Slo {
+                report, timeline, ..
+            } => {
+                let mut out: Vec<String> = report.warnings.iter().map(slo_warning_text).collect();
+                for w in timeline.warnings.iter().map(slo_warning_text) {
+                    if !out.contains(&w) {
+                        out.push(w);
+                    }
+                }
+                out
+            }
             Self::Agents(v) => v.warnings.clone(),
         }
     }

@@ -686,6 +686,20 @@ impl Ctx<'_> {
                     "{what}: fewer than two samples of any bucket in the range"
                 ));
             };
+            if q == 0.5 {
+                // Reported once for the three quantiles: the fix is the same for each.
+                warnings.extend(
+                    qs.notes
+                        .iter()
+                        .filter(|n| matches!(n.kind, NoteKind::ForcedMonotonicity { .. }))
+                        .map(|n| {
+                            format!(
+                                "{what}: {n}; check that all bucket series come from one \
+                                 histogram and that no bucket series was reset alone"
+                            )
+                        }),
+                );
+            }
             if let Some(v) = qs.values.first().filter(|v| v.is_finite()) {
                 return Quantity::Value { value: *v };
             }

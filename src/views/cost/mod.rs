@@ -28,7 +28,7 @@
 mod naming;
 mod prices;
 
-pub use naming::{detect_names, NameDetection, NamingVariant, Role, RoleName};
+pub use naming::{detect_names, NameDetection, NamingVariant, Role, RoleName, MAX_RELATED_NAMES};
 pub use prices::{default_prices, utc_day_start, ModelPrice, PriceTable, TokenPrices};
 
 use std::collections::BTreeMap;
@@ -79,6 +79,13 @@ pub const MAD_TO_SIGMA: f64 = 1.4826;
 /// The fewest days with data needed for a month-end forecast: one day gives no spread.
 pub const FORECAST_MIN_DAYS: usize = 2;
 
+/// The default `maxGroups`: rows per breakdown before the rest are summed into `other`.
+///
+/// A table panel shows about 50 rows before scrolling, and a breakdown by a high-cardinality
+/// label (`session_id`, `user_email` in a large organisation) is summed rather than sent to the
+/// browser row by row; raise `maxGroups` to see more.
+pub const DEFAULT_MAX_GROUPS: usize = 50;
+
 /// How counters are turned into amounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -123,7 +130,7 @@ pub struct CostConfig {
     #[serde(default = "default_forecast_days")]
     pub forecast_days: u32,
     /// Most rows per breakdown; the rest are summed into one `other` row with a warning;
-    /// default 50.
+    /// default [`DEFAULT_MAX_GROUPS`].
     #[serde(default = "default_max_groups")]
     pub max_groups: usize,
 }
@@ -138,7 +145,7 @@ fn default_forecast_days() -> u32 {
     7
 }
 fn default_max_groups() -> usize {
-    50
+    DEFAULT_MAX_GROUPS
 }
 
 impl Default for CostConfig {
@@ -673,6 +680,8 @@ pub fn evaluate_cost(
         .map(|r| r.message.clone())
         .collect();
 
+    warnings.extend(sample_warnings(series, &names));
+
     let of = |role: Role| -> Vec<&Series> {
         match names.name(role) {
             Some(n) => series
@@ -985,22 +994,29 @@ pub fn evaluate_cost(
     let h = meter_health(&windows)?;
     let mut flagged = Vec::new();
     for s in &h.series {
-        if !s.warnings.is_empty() {
+        let described: Vec<&MeterWarning> = s
+            .warnings
+            .iter()
+            .filter(|w| !matches!(w, MeterWarning::NegativeValues { .. }))
+            .collect();
+        if !described.is_empty() {
             warnings.push(format!(
                 "cost series {}: {} resets, {:.1} % of the exact total; {}",
                 s.labels,
                 s.exact.resets,
                 s.share.unwrap_or(0.0) * 100.0,
-                s.warnings
+                described
                     .iter()
                     .map(|w| match w {
                         MeterWarning::Oscillating { .. } => "several writers on one series (increase() overstates it; robust mode removes the phantom increases)",
                         MeterWarning::FrequentRestarts { .. } => "restarts far more often than a process does",
-                        MeterWarning::NegativeValues { .. } => "negative values",
+                        _ => "negative values",
                     })
                     .collect::<Vec<_>>()
                     .join("; ")
             ));
+        }
+        if !s.warnings.is_empty() {
             flagged.push(FlaggedSeries {
                 labels: s.labels.clone(),
                 resets: s.exact.resets,
@@ -1039,6 +1055,42 @@ pub fn evaluate_cost(
         cumulative_cost_usd,
         warnings,
     })
+}
+
+/// Warnings about the samples of the series whose names were detected: a series with no finite
+/// sample (all `NaN` or `±Inf`, so it contributes nothing), and a counter with negative values
+/// (counters never go below zero; a drop is read as a reset, as in Prometheus). Warnings, not
+/// errors: the rest of the view stays usable.
+fn sample_warnings(series: &[Series], names: &NameDetection) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in series {
+        let Some(name) = s.labels.metric_name() else {
+            continue;
+        };
+        if !names.roles.iter().any(|r| r.found.as_deref() == Some(name)) {
+            continue;
+        }
+        if !s.values.is_empty() && s.values.iter().all(|v| !v.is_finite()) {
+            out.push(format!(
+                "series {} has {} samples and none is a finite number (all NaN or ±Inf): it \
+                 contributes nothing; check the exporter or the recording rule that writes it",
+                s.labels,
+                s.values.len()
+            ));
+            continue;
+        }
+        let negative = s.values.iter().filter(|v| **v < 0.0).count();
+        if negative > 0 {
+            out.push(format!(
+                "counter {} has {negative} negative values; counters never go below zero. A drop \
+                 is read as a reset (the new value counts from zero, as in Prometheus), so its \
+                 increase may be wrong: check that the exporter does not write a gauge or a delta \
+                 under a counter's name",
+                s.labels
+            ));
+        }
+    }
+    out
 }
 
 /// The month-end forecast from daily costs (see [`Forecast`]).

@@ -101,6 +101,22 @@ impl Role {
         }
     }
 
+    /// A word every plausible name for this role contains, to point at names that exist when
+    /// none of the candidates does.
+    fn keyword(self) -> &'static str {
+        match self {
+            Role::Cost | Role::ClusterCost => "cost",
+            Role::Tokens => "token",
+            Role::Commits => "commit",
+            Role::PullRequests => "pull_request",
+            Role::LinesOfCode => "lines",
+            Role::Sessions => "session",
+            Role::ActiveTime => "active_time",
+            Role::EditDecisions => "decision",
+            Role::ClusterTasks => "task",
+        }
+    }
+
     /// The candidate names, in order of preference, with their variant.
     pub fn candidates(self) -> Vec<(String, NamingVariant)> {
         // (OTel-derived stem, unit suffix or "", legacy names)
@@ -222,10 +238,11 @@ pub fn detect_names<S: AsRef<str>>(available: &[S]) -> NameDetection {
             let also_present: Vec<String> = present.map(|(n, _)| n.clone()).collect();
             let message = match &first {
                 None => format!(
-                    "{}: missing — looked for {}; {}",
+                    "{}: missing — looked for {}; {}; {}",
                     role.title(),
                     looked_for.join(", "),
-                    role.consequence()
+                    role.consequence(),
+                    related_names(role, available)
                 ),
                 Some((n, variant)) => {
                     let mut m = format!("{}: {n}", role.title());
@@ -252,6 +269,38 @@ pub fn detect_names<S: AsRef<str>>(available: &[S]) -> NameDetection {
         })
         .collect();
     NameDetection { roles }
+}
+
+/// The most related names a "missing" message lists.
+///
+/// Enough to spot a renamed metric; a Prometheus with thousands of names must not turn one
+/// warning into a page.
+pub const MAX_RELATED_NAMES: usize = 5;
+
+/// The names in `available` that contain the role's keyword, for a "missing" message: which
+/// names exist that might be meant.
+fn related_names<S: AsRef<str>>(role: Role, available: &[S]) -> String {
+    let word = role.keyword();
+    let mut related: Vec<&str> = available
+        .iter()
+        .map(AsRef::as_ref)
+        .filter(|n| n.to_ascii_lowercase().contains(word))
+        .collect();
+    related.sort_unstable();
+    related.dedup();
+    if related.is_empty() {
+        return format!(
+            "no metric name among the {} that exist contains \"{word}\"",
+            available.len()
+        );
+    }
+    let more = related.len().saturating_sub(MAX_RELATED_NAMES);
+    related.truncate(MAX_RELATED_NAMES);
+    let mut text = format!("names that exist with \"{word}\": {}", related.join(", "));
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -322,7 +371,8 @@ mod tests {
             lines.as_deref(),
             Some(
                 "lines of code: missing — looked for claude_code_lines_of_code_count_total, \
-                 claude_code_claude_code_lines_of_code_count_total; $/1k lines unavailable"
+                 claude_code_claude_code_lines_of_code_count_total; $/1k lines unavailable; no \
+                 metric name among the 1 that exist contains \"lines\""
             )
         );
         let both = detect_names(&[

@@ -261,6 +261,91 @@ fn breakdowns_are_capped_with_a_warning() {
 }
 
 #[test]
+fn negative_and_all_nan_counters_are_named() {
+    let mut input = fleet();
+    input.push(series(
+        "claude_code_commit_count_total",
+        &[("user_email", "z")],
+        &[f64::NAN; 11],
+    ));
+    input.push(series(
+        COST,
+        &[("model", "m3")],
+        &[0., -1., 2., 3., 3., 3., 3., 3., 3., 3., 3.],
+    ));
+    let r = evaluate_cost(&input, &config(), &clock()).unwrap();
+    assert!(r.warnings.contains(
+        &"series claude_code_commit_count_total{user_email=\"z\"} has 11 samples and none is a \
+          finite number (all NaN or ±Inf): it contributes nothing; check the exporter or the \
+          recording rule that writes it"
+            .to_owned()
+    ));
+    assert!(r.warnings.iter().any(|w| w.starts_with(
+        "counter claude_code_cost_usage_USD_total{model=\"m3\"} has 1 negative values; counters \
+         never go below zero."
+    )));
+    // The drop to −1 is a reset that counts nothing; −1 → 2 counts 3, 2 → 3 counts 1: 29 + 4.
+    assert!(close(v(&r.total_usd), 33.0));
+    // The NaN series adds nothing: 29 + 4 over the same 4 commits.
+    assert!(close(v(&r.efficiency.cost_per_commit), 33.0 / 4.0));
+    assert!(r
+        .health
+        .flagged
+        .iter()
+        .any(|f| f.labels.get("model") == Some("m3")));
+}
+
+#[test]
+fn unknown_metric_names_say_what_exists() {
+    let input = vec![
+        series("my_claude_cost_dollars_total", &[], &ramp(3.0)),
+        series("up", &[], &[1.0; 11]),
+    ];
+    let r = evaluate_cost(&input, &config(), &clock()).unwrap();
+    assert_eq!(r.total_usd.value(), None);
+    assert!(r.warnings.contains(
+        &"cost: missing — looked for claude_code_cost_usage_USD_total, \
+          claude_code_claude_code_cost_usage_USD_total, claude_code_cost_usage_total, \
+          claude_code_cost_usage_usd_total; no cost figure can be shown; names that exist with \
+          \"cost\": my_claude_cost_dollars_total"
+            .to_owned()
+    ));
+    assert!(r.warnings.iter().any(|w| w.starts_with("commits: missing")
+        && w.ends_with("no metric name among the 2 that exist contains \"commit\"")));
+}
+
+#[test]
+fn breakdown_cap_defaults_to_the_named_constant() {
+    assert_eq!(CostConfig::default().max_groups, DEFAULT_MAX_GROUPS);
+    let c: CostConfig = serde_json::from_str("{}").unwrap();
+    assert_eq!(c.max_groups, DEFAULT_MAX_GROUPS);
+    // DEFAULT_MAX_GROUPS + 1 users: the smallest two are summed into "other".
+    let mut input = Vec::new();
+    for u in 0..=DEFAULT_MAX_GROUPS {
+        let user = format!("u{u:03}");
+        input.push(series(
+            COST,
+            &[("model", "m1"), ("user_email", user.as_str())],
+            &ramp(1.0 + u as f64),
+        ));
+    }
+    let r = evaluate_cost(&input, &config(), &clock()).unwrap();
+    let by_user = r
+        .breakdowns
+        .iter()
+        .find(|b| b.label == "user_email")
+        .unwrap();
+    assert_eq!(by_user.rows.len(), DEFAULT_MAX_GROUPS);
+    let other = by_user.rows.last().unwrap();
+    assert!(other.other && close(other.cost_usd, 1.0 + 2.0));
+    assert!(r.warnings.contains(
+        &"group by user_email: 51 values; the smallest 2 are summed into \"other\" (raise \
+          maxGroups to see them)"
+            .to_owned()
+    ));
+}
+
+#[test]
 fn forecast_and_budget() {
     // Daily costs 1, 2, 3, 10: median 2.5; deviations 1.5, 0.5, 0.5, 7.5 → MAD 1; spread 1.4826.
     // Month to date 5, 10 days left: 5 + 2.5·10 = 30; band 5 + 1.0174·10 and 5 + 3.9826·10.

@@ -1,6 +1,7 @@
 //! Bad and total events per window, from raw samples: counters through [`crate::counter`],
 //! histograms through [`crate::histogram`], gauges by counting samples.
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -9,7 +10,9 @@ use super::config::{CounterMode, Sli, SloConfig};
 use crate::counter::{exact_increase_range, sum_by_step, sum_range, CounterFn, RangeQuery};
 use crate::error::{Error, Result};
 use crate::frame::{Labels, Series};
-use crate::histogram::{bucket_bound, locate_threshold, Bucket, Histogram, ThresholdPosition};
+use crate::histogram::{
+    bucket_bound, locate_threshold, Bucket, Histogram, MonotonicityFix, ThresholdPosition,
+};
 use crate::time::parse_duration_ms;
 
 /// The series an SLO is evaluated on, selected by the caller with the config's selectors.
@@ -67,11 +70,36 @@ pub(crate) enum Source {
         buckets: Vec<(f64, Vec<Series>)>,
         threshold: f64,
         mode: CounterMode,
+        /// Histograms (one per window and step) whose counts had to be forced monotonic.
+        fixes: RefCell<FixTally>,
     },
     Availability {
         gauge: Vec<Series>,
         interval_s: f64,
     },
+}
+
+/// How often a latency SLI's histograms needed Prometheus' monotonicity fix, and its extent.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct FixTally {
+    /// Histograms fixed.
+    pub(crate) count: usize,
+    /// The union of the fixes' bound ranges, and the largest count raised.
+    pub(crate) extent: Option<MonotonicityFix>,
+}
+
+impl FixTally {
+    fn add(&mut self, fix: MonotonicityFix) {
+        self.count += 1;
+        self.extent = Some(match self.extent {
+            None => fix,
+            Some(e) => MonotonicityFix {
+                min_bound: e.min_bound.min(fix.min_bound),
+                max_bound: e.max_bound.max(fix.max_bound),
+                max_diff: e.max_diff.max(fix.max_diff),
+            },
+        });
+    }
 }
 
 /// The labels of `labels` named in `group_by` (`""` when missing).
@@ -140,6 +168,7 @@ impl Source {
                     buckets: by_bound,
                     threshold: *threshold_seconds,
                     mode,
+                    fixes: RefCell::new(FixTally::default()),
                 })
             }
             (
@@ -163,6 +192,14 @@ impl Source {
             Source::Ratio { total, .. } => total.is_empty(),
             Source::Latency { buckets, .. } => buckets.is_empty(),
             Source::Availability { gauge, .. } => gauge.is_empty(),
+        }
+    }
+
+    /// The monotonicity fixes made so far by [`Source::events`] (latency SLIs only).
+    pub(crate) fn fixes(&self) -> FixTally {
+        match self {
+            Source::Latency { fixes, .. } => *fixes.borrow(),
+            _ => FixTally::default(),
         }
     }
 
@@ -190,7 +227,9 @@ impl Source {
     ///   make the good increase exceed the total); a step without good values is absent.
     /// * Latency: per bound, `Σ increase(bucket)`; `T` the `+Inf` bucket's, `E = T·(1 − share at
     ///   or below the threshold)` with [`Histogram::fraction_at_or_below`] (exact on a bound,
-    ///   linearly interpolated otherwise). A step whose histogram is unusable is absent.
+    ///   linearly interpolated otherwise). A step whose histogram is unusable is absent. Counts
+    ///   that decrease with `le` are raised to the count below, as Prometheus does, and tallied
+    ///   ([`Source::fixes`]).
     /// * Availability: per series, the samples in the window, each standing for the sample
     ///   interval: `T = n · interval`, `E = (n − number equal to 1) · interval`, in seconds.
     ///   `NaN` samples count as not 1.
@@ -220,6 +259,7 @@ impl Source {
                 buckets,
                 threshold,
                 mode,
+                fixes,
             } => {
                 let mut per_bound = Vec::with_capacity(buckets.len());
                 for (bound, series) in buckets {
@@ -239,6 +279,9 @@ impl Source {
                     let h = Histogram::new(&present);
                     if h.unusable().is_some() {
                         continue;
+                    }
+                    if let Some(fix) = h.fixes().forced_monotonic {
+                        fixes.borrow_mut().add(fix);
                     }
                     let total = h.observations();
                     let bad = if total > 0.0 {

@@ -27,9 +27,11 @@
 //! The evaluation period comes from the caller as [`PeriodBounds`] (this module does not resolve
 //! calendar periods or time zones).
 
+mod checks;
 mod config;
 mod events;
 
+pub use checks::GAP_MIN_MISSING_SAMPLES;
 pub use config::{
     default_conditions, preset, BurnCondition, CalendarUnit, CounterMode, MatchOp, Matcher, Period,
     PeriodBounds, ResolvedCondition, Selector, Severity, Sli, SloConfig, PRESETS,
@@ -99,6 +101,111 @@ pub enum SloWarning {
         /// Groups kept.
         kept: usize,
     },
+    /// A counter series (ratio or latency SLI) has negative values. Used as they are: a drop is
+    /// a reset, as in Prometheus.
+    #[serde(rename_all = "camelCase")]
+    NegativeCounter {
+        /// The series, in PromQL notation.
+        series: String,
+        /// How many samples are negative.
+        count: usize,
+        /// What it means and what to check.
+        message: String,
+    },
+    /// A series has samples, but none is finite (all `NaN` or `±Inf`): it contributes nothing.
+    #[serde(rename_all = "camelCase")]
+    NoFiniteSamples {
+        /// The series, in PromQL notation.
+        series: String,
+        /// How many samples it has.
+        samples: usize,
+        /// What it means and what to check.
+        message: String,
+    },
+    /// Bucket counts of a latency SLI decreased with `le` and were raised to the count below,
+    /// as Prometheus' `histogram_quantile` does.
+    #[serde(rename_all = "camelCase")]
+    BucketsNotMonotone {
+        /// Histograms (one per window evaluated) that needed the fix.
+        histograms: usize,
+        /// The lowest bound raised.
+        min_bound: f64,
+        /// The highest bound raised.
+        max_bound: f64,
+        /// The largest amount a count was raised by.
+        max_diff: f64,
+        /// What it means and what to check.
+        message: String,
+    },
+    /// An availability gauge has stretches without samples in the period (see
+    /// [`GAP_MIN_MISSING_SAMPLES`]); they count neither as up nor as down.
+    #[serde(rename_all = "camelCase")]
+    SamplesMissing {
+        /// The series, in PromQL notation.
+        series: String,
+        /// Seconds of missing samples (missing samples × the sample interval).
+        missing_seconds: f64,
+        /// The longest gap, seconds of missing samples.
+        longest_gap_seconds: f64,
+        /// The sample (or period start) after which the longest gap begins, epoch ms.
+        longest_gap_start_ms: i64,
+        /// What it means and what to do.
+        message: String,
+    },
+    /// An alert window of the backtest is shorter than its step ([`slo_timeline`]).
+    #[serde(rename_all = "camelCase")]
+    WindowShorterThanStep {
+        /// The window as written.
+        window: String,
+        /// The window, milliseconds.
+        window_ms: i64,
+        /// The step, milliseconds.
+        step_ms: i64,
+        /// What is and is not seen, and what to do.
+        message: String,
+    },
+}
+
+impl SloWarning {
+    /// The warning as one sentence for a table or a log.
+    pub fn message(&self) -> String {
+        match self {
+            SloWarning::NoSeries {
+                selector,
+                consequence,
+            } => format!("no series for {selector}: {consequence}"),
+            SloWarning::NoData { group } => format!("no traffic over the period for {group}"),
+            SloWarning::GroupsCapped { found, kept } => {
+                format!("{found} groups, only the first {kept} are listed")
+            }
+            SloWarning::ThresholdInterpolated { message, .. }
+            | SloWarning::NegativeCounter { message, .. }
+            | SloWarning::NoFiniteSamples { message, .. }
+            | SloWarning::BucketsNotMonotone { message, .. }
+            | SloWarning::SamplesMissing { message, .. }
+            | SloWarning::WindowShorterThanStep { message, .. } => message.clone(),
+        }
+    }
+}
+
+/// The warning for latency histograms that needed the monotonicity fix, if any did.
+fn monotonicity_warning(config: &SloConfig, source: &Source) -> Option<SloWarning> {
+    let tally = source.fixes();
+    let fix = tally.extent?;
+    let histogram = match &config.sli {
+        Sli::Latency { histogram, .. } => histogram.to_promql(),
+        _ => String::new(),
+    };
+    Some(SloWarning::BucketsNotMonotone {
+        histograms: tally.count,
+        min_bound: fix.min_bound,
+        max_bound: fix.max_bound,
+        max_diff: fix.max_diff,
+        message: format!(
+            "histogram {histogram}: bucket counts decrease as le grows in {} of the windows              evaluated (le {} to {}, by up to {}); they were raised to the count below, as              Prometheus' histogram_quantile does. Check that all bucket series come from one              histogram (a missing or extra label can mix two) and that no bucket series was              reset alone",
+            tally.count, fix.min_bound, fix.max_bound, fix.max_diff
+        ),
+    })
 }
 
 /// The budget over the period.
@@ -307,6 +414,8 @@ pub fn evaluate_slo(
     let conditions = config.conditions(bounds.period_ms)?;
     let budget_share = config.budget();
     let mut warnings = selector_warnings(config, data);
+    warnings.extend(checks::sample_warnings(data));
+    warnings.extend(checks::gap_warnings(config, data, bounds));
 
     let overall_source = Source::new(config, data, None)?;
     let threshold = overall_source.threshold_position();
@@ -341,6 +450,7 @@ pub fn evaluate_slo(
             }
         });
     }
+    warnings.extend(monotonicity_warning(config, &overall_source));
     for g in std::iter::once(&overall).chain(&groups) {
         if g.sli.is_none() && !overall_source.is_empty() {
             warnings.push(SloWarning::NoData {
@@ -582,13 +692,19 @@ pub struct SloTimeline {
     pub alerts: Vec<AlertInterval>,
     /// Remaining budget over the period bounds, at the same step length.
     pub burn_down: BurnDown,
+    /// Warnings: as in [`SloReport::warnings`] (no groups here), plus
+    /// [`SloWarning::WindowShorterThanStep`].
+    pub warnings: Vec<SloWarning>,
 }
 
 /// Evaluates an SLO's burn rates and alert conditions at every step of `steps` (the alert
 /// backtest), and the burn-down over `bounds` at `steps.step_ms`, for all series together.
 ///
 /// Special cases: a window without traffic at a step is `None`, and conditions that need it do
-/// not fire; a step where no condition can be evaluated has level [`AlertLevel::NoData`];
+/// not fire; a step where no condition can be evaluated has level [`AlertLevel::NoData`]; an
+/// alert window shorter than the step: a [`SloWarning::WindowShorterThanStep`] (the burn rate at
+/// each step covers only the last window, so events earlier in the step are in no window of that
+/// length; longer windows still count them);
 /// errors as in [`evaluate_slo`], plus [`crate::Error::InvalidConfig`] for a step that is not positive
 /// or more than [`crate::counter::MAX_STEPS`] steps.
 pub fn slo_timeline(
@@ -602,6 +718,19 @@ pub fn slo_timeline(
     let conditions = config.conditions(bounds.period_ms)?;
     let b = config.budget();
     let source = Source::new(config, data, None)?;
+    let mut warnings = selector_warnings(config, data);
+    warnings.extend(checks::sample_warnings(data));
+    warnings.extend(checks::gap_warnings(config, data, bounds));
+    warnings.extend(checks::step_warnings(&conditions, steps.step_ms));
+    if let Some(p) = source
+        .threshold_position()
+        .filter(|p| p.interpolation != Interpolation::Exact)
+    {
+        warnings.push(SloWarning::ThresholdInterpolated {
+            position: p,
+            message: p.to_string(),
+        });
+    }
     let grid = RangeQuery::new(steps.start_ms, steps.end_ms, steps.step_ms, 1)?;
     let time_ms: Vec<i64> = grid.steps().collect();
 
@@ -665,6 +794,7 @@ pub fn slo_timeline(
     alerts.sort_by_key(|a| (a.start_ms, a.severity));
 
     let burn_down = burn_down(&source, bounds, steps.step_ms, b)?;
+    warnings.extend(monotonicity_warning(config, &source));
     Ok(SloTimeline {
         counter_mode: config.counter_mode,
         time_ms,
@@ -672,6 +802,7 @@ pub fn slo_timeline(
         levels,
         alerts,
         burn_down,
+        warnings,
     })
 }
 
@@ -1245,6 +1376,256 @@ mod tests {
         assert!(close(r.overall.sli.unwrap(), 0.9));
     }
 
+    fn messages(warnings: &[SloWarning]) -> Vec<String> {
+        warnings.iter().map(SloWarning::message).collect()
+    }
+
+    const TEN_MIN: PeriodBounds = PeriodBounds {
+        start_ms: 0,
+        end_ms: 10 * MIN,
+        period_ms: DAY,
+    };
+
+    #[test]
+    fn empty_series_list_is_no_data_with_a_warning() {
+        let data = SliData::Ratio {
+            selected: &[],
+            total: &[],
+        };
+        let r = evaluate_slo(&ratio_config(0.99), &data, TEN_MIN).unwrap();
+        assert_eq!((r.overall.sli, r.overall.period_events), (None, None));
+        assert_eq!(r.overall.alert.level, AlertLevel::NoData);
+        assert_eq!(
+            messages(&r.warnings),
+            [
+                "no series for req{status=~\"5..\"}: counted as 0 bad events where the total has traffic",
+                "no series for req: no data"
+            ]
+        );
+    }
+
+    #[test]
+    fn all_nan_series_is_named() {
+        let nan = counter(&[("status", "200")], MIN, &[f64::NAN; 11]);
+        let data = SliData::Ratio {
+            selected: &[],
+            total: std::slice::from_ref(&nan),
+        };
+        let r = evaluate_slo(&ratio_config(0.99), &data, TEN_MIN).unwrap();
+        // Exact mode skips NaN samples: no finite sample, no events, no data; never NaN.
+        assert_eq!(r.overall.sli, None);
+        assert!(messages(&r.warnings).contains(
+            &"series {status=\"200\"} has 11 samples and none is a finite number (all NaN or \
+              ±Inf): it contributes no events; check the exporter or the recording rule that \
+              writes it"
+                .to_owned()
+        ));
+    }
+
+    #[test]
+    fn negative_counter_values_are_named() {
+        // 0, −5, 10, 20 (total) and 0, 0, 1, 2 (bad): the drop to −5 is a reset that counts
+        // nothing; −5 → 10 counts 15, 10 → 20 counts 10: 25 events, 2 bad.
+        let total = counter(&[("status", "200")], MIN, &[0.0, -5.0, 10.0, 20.0]);
+        let bad = counter(&[("status", "500")], MIN, &[0.0, 0.0, 1.0, 2.0]);
+        let data = SliData::Ratio {
+            selected: std::slice::from_ref(&bad),
+            total: std::slice::from_ref(&total),
+        };
+        let bounds = PeriodBounds {
+            end_ms: 3 * MIN,
+            ..TEN_MIN
+        };
+        let r = evaluate_slo(&ratio_config(0.99), &data, bounds).unwrap();
+        assert_eq!(
+            r.overall.period_events,
+            Some(Events {
+                bad: 2.0,
+                total: 25.0
+            })
+        );
+        let w = r
+            .warnings
+            .iter()
+            .find(|w| matches!(w, SloWarning::NegativeCounter { .. }))
+            .unwrap();
+        assert!(w.message().starts_with(
+            "counter {status=\"200\"} has 1 negative values; counters never go below zero."
+        ));
+        assert!(w.message().contains("a gauge or a delta"));
+    }
+
+    fn latency(threshold: f64) -> SloConfig {
+        SloConfig::from_json(&format!(
+            r#"{{"name":"lat","objective":0.95,"period":{{"rolling":"30d"}},
+                "sli":{{"latency":{{"histogram":{{"metric":"h_bucket"}},"thresholdSeconds":{threshold}}}}}}}"#
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn buckets_that_are_not_monotone_are_fixed_with_a_warning() {
+        // Over the window: le=0.25 counts 60, le=0.5 only 50 (a bucket series of another
+        // histogram), +Inf 100. Prometheus raises le=0.5 to 60: the share at 0.5 is 0.6, so
+        // 40 bad of 100 (not 50).
+        let b = |le: &str, v: &[f64]| counter(&[("le", le)], MIN, v);
+        let buckets = vec![
+            b("0.25", &[0.0, 60.0]),
+            b("0.5", &[0.0, 50.0]),
+            b("+Inf", &[0.0, 100.0]),
+        ];
+        let bounds = PeriodBounds {
+            end_ms: MIN,
+            ..TEN_MIN
+        };
+        let r = evaluate_slo(
+            &latency(0.5),
+            &SliData::Latency { buckets: &buckets },
+            bounds,
+        )
+        .unwrap();
+        let e = r.overall.period_events.unwrap();
+        assert!(close(e.bad, 40.0) && e.total == 100.0, "{e:?}");
+        let w = r
+            .warnings
+            .iter()
+            .find(|w| matches!(w, SloWarning::BucketsNotMonotone { .. }))
+            .unwrap();
+        let SloWarning::BucketsNotMonotone {
+            min_bound,
+            max_bound,
+            max_diff,
+            ..
+        } = w
+        else {
+            unreachable!()
+        };
+        assert_eq!((*min_bound, *max_bound, *max_diff), (0.5, 0.5, 10.0));
+        assert!(w
+            .message()
+            .starts_with("histogram h_bucket: bucket counts decrease as le grows in"));
+        assert!(w.message().contains("(le 0.5 to 0.5, by up to 10)"));
+    }
+
+    #[test]
+    fn histogram_without_inf_bucket_is_named() {
+        let b = |le: &str, v: &[f64]| counter(&[("le", le)], MIN, v);
+        let buckets = vec![b("0.25", &[0.0, 60.0]), b("1", &[0.0, 90.0])];
+        let err = evaluate_slo(
+            &latency(0.5),
+            &SliData::Latency { buckets: &buckets },
+            TEN_MIN,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "histogram: histogram h_bucket has no +Inf bucket"
+        );
+    }
+
+    #[test]
+    fn objective_outside_0_1_is_refused() {
+        for (name, o) in [
+            ("zero", "0"),
+            ("negative", "-0.5"),
+            ("percent", "99.9"),
+            ("one", "1.0"),
+        ] {
+            let json = format!(
+                r#"{{"name":"a","objective":{o},"period":{{"rolling":"30d"}},"sli":{{"ratio":{{"bad":{{"metric":"x"}},"total":{{"metric":"y"}}}}}}}}"#
+            );
+            let err = SloConfig::from_json(&json).unwrap_err().to_string();
+            let shown: f64 = o.parse().unwrap();
+            assert_eq!(
+                err,
+                format!(
+                    "config: slo a: objective {shown} is outside (0, 1) (write 99.9 % as 0.999)"
+                ),
+                "case {name} failed"
+            );
+        }
+        // A config built in code is checked too.
+        let mut c = ratio_config(0.99);
+        c.objective = f64::NAN;
+        let data = SliData::Ratio {
+            selected: &[],
+            total: &[],
+        };
+        let err = evaluate_slo(&c, &data, TEN_MIN).unwrap_err().to_string();
+        assert!(err.contains("objective NaN is outside (0, 1)"), "{err}");
+    }
+
+    #[test]
+    fn window_shorter_than_step_is_explained() {
+        // One condition on 30m/5m, backtested every 10 min: the 5m window sees only the last
+        // 5 min of each step. An error burst at 2–4 min past a step (bad at minutes 12..14)
+        // falls in no 5m window and the condition never fires; a burst at 16–19 min does.
+        let mut total = Vec::new();
+        let mut bad = Vec::new();
+        let (mut t, mut b) = (0.0, 0.0);
+        for m in 0..=40 {
+            if m > 0 {
+                t += 100.0;
+                if (12..=14).contains(&m) || (36..=38).contains(&m) {
+                    b += 50.0;
+                }
+            }
+            total.push(t);
+            bad.push(b);
+        }
+        let bad = counter(&[("status", "500")], MIN, &bad);
+        let total = counter(&[("status", "200")], MIN, &total);
+        let data = SliData::Ratio {
+            selected: std::slice::from_ref(&bad),
+            total: std::slice::from_ref(&total),
+        };
+        let mut config = ratio_config(0.99);
+        config.alerting = Some(vec![BurnCondition {
+            severity: Severity::Page,
+            long_window: "30m".to_owned(),
+            short_window: "5m".to_owned(),
+            factor: Some(5.0),
+            budget_consumed: None,
+        }]);
+        let bounds = PeriodBounds {
+            start_ms: 0,
+            end_ms: 40 * MIN,
+            period_ms: DAY,
+        };
+        let steps = Steps {
+            start_ms: 0,
+            end_ms: 40 * MIN,
+            step_ms: 10 * MIN,
+        };
+        let t = slo_timeline(&config, &data, bounds, steps).unwrap();
+        // Burn rates at 40 min: 5m (35, 40] 150 bad of 500 → 30; 30m (10, 40] 300 of 3000 →
+        // 10; both above 5. At 15 min (5 min steps): 5m 150/500 → 30, 30m 150/1500 → 10.
+        // Only the step at 40 min fires.
+        let fired: Vec<i64> = t.alerts.iter().map(|a| a.start_ms / MIN).collect();
+        assert_eq!(fired, [40]);
+        assert_eq!(
+            messages(&t.warnings),
+            ["alert window 5m is shorter than the backtest step (600 s): at each step it covers \
+              only the last 5m, so events in the rest of each step are in no 5m window and \
+              cannot make a condition on it fire in the backtest (longer windows still count \
+              them); use a step of at most 5m to backtest it"]
+        );
+        // With a 5 min step both bursts fire, and there is no warning.
+        let t = slo_timeline(
+            &config,
+            &data,
+            bounds,
+            Steps {
+                step_ms: 5 * MIN,
+                ..steps
+            },
+        )
+        .unwrap();
+        let fired: Vec<i64> = t.alerts.iter().map(|a| a.start_ms / MIN).collect();
+        assert_eq!(fired, [15, 40]);
+        assert!(t.warnings.is_empty());
+    }
+
     #[test]
     fn timeline_backtest_and_burn_down() {
         let (selected, total) = scenario();
@@ -1339,6 +1720,58 @@ mod properties {
             let r = evaluate_slo(&config, &SliData::Ratio { selected: &selected, total: &total }, bounds).unwrap();
             for br in &r.overall.burn_rates {
                 prop_assert!(br.burn_rate.is_none_or(|x| x >= 0.0 && x.is_finite()));
+            }
+        }
+
+        #[test]
+        fn latency_and_availability_burn_rates_are_never_negative(
+            incs in proptest::collection::vec(proptest::collection::vec(0u32..20, 3), 2..40),
+            resets in proptest::collection::vec(any::<bool>(), 40),
+            up in proptest::collection::vec(0u8..3, 2..40),
+            threshold in 0.05f64..2.0,
+            promql in any::<bool>(),
+        ) {
+            // Bucket counters with random increments (not necessarily monotone in le), reset at
+            // random, and an `up` gauge of 0, 1 and 2: every burn rate of the timeline is ≥ 0
+            // and finite, or no data.
+            let t: Vec<i64> = (0..incs.len() as i64).map(|k| k * 60_000).collect();
+            let mut buckets: Vec<Series> = ["0.1", "0.5", "+Inf"].iter().map(|le| Series {
+                labels: Labels::from_pairs([("le", *le)]), time_ms: t.clone(), values: Vec::new(),
+            }).collect();
+            let mut v = [0.0f64; 3];
+            for (k, inc) in incs.iter().enumerate() {
+                for (i, b) in buckets.iter_mut().enumerate() {
+                    v[i] = if resets[k] { 0.0 } else { v[i] } + f64::from(inc[i]);
+                    b.values.push(v[i]);
+                }
+            }
+            let gauge = Series {
+                labels: Labels::from_pairs([("job", "a")]),
+                time_ms: (0..up.len() as i64).map(|k| k * 15_000).collect(),
+                values: up.iter().map(|&x| f64::from(x)).collect(),
+            };
+            let mode = if promql { CounterMode::Promql(crate::counter::PromqlCompat::V2) } else { CounterMode::Exact };
+            let period = Period::Rolling("1d".to_owned());
+            let cases = [
+                (Sli::Latency { histogram: Selector::metric("h"), threshold_seconds: threshold },
+                 SliData::Latency { buckets: &buckets }, *t.last().unwrap_or(&0)),
+                (Sli::Availability { gauge: Selector::metric("up"), sample_interval: "15s".to_owned() },
+                 SliData::Availability { gauge: std::slice::from_ref(&gauge) }, *gauge.time_ms.last().unwrap_or(&0)),
+            ];
+            for (sli, data, end) in cases {
+                prop_assume!(end > 0);
+                let config = SloConfig {
+                    name: "p".to_owned(), objective: 0.99, period: period.clone(), sli,
+                    group_by: Vec::new(), alerting: None, counter_mode: mode,
+                };
+                let bounds = PeriodBounds { start_ms: 0, end_ms: end, period_ms: 86_400_000 };
+                let steps = Steps { start_ms: 0, end_ms: end, step_ms: 60_000 };
+                let tl = slo_timeline(&config, &data, bounds, steps).unwrap();
+                for br in &tl.burn_rates {
+                    for x in br.values.iter().flatten() {
+                        prop_assert!(*x >= 0.0 && x.is_finite(), "{} {x}", br.window);
+                    }
+                }
             }
         }
 
