@@ -2,6 +2,7 @@
 //! by the library.
 
 mod http;
+mod push;
 mod query;
 mod range;
 mod report;
@@ -29,6 +30,9 @@ enum Command {
     /// --to is the evaluation time ("now" for the views). For the SLO view, --from starts the
     /// alert backtest; the SLO period comes from the config and ends at --to.
     Report(report::ReportArgs),
+    /// Put the FleetLens dashboards into an existing Grafana through its HTTP API (idempotent:
+    /// unchanged dashboards are left alone).
+    PushDashboards(push::PushArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Query(args) => query::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::PushDashboards(args) => push::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
