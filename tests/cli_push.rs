@@ -1,6 +1,8 @@
 //! `fleetlens push-dashboards` against a small in-test emulation of Grafana's HTTP API (folders,
 //! dashboards by uid, save with overwrite), bound to 127.0.0.1.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod support;
 
 use std::collections::BTreeMap;
