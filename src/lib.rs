@@ -14,6 +14,7 @@ pub mod frame;
 pub mod histogram;
 pub mod prom;
 pub mod reduce;
+pub mod simulate;
 pub mod time;
 pub mod views;
 pub mod window;

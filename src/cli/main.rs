@@ -6,6 +6,7 @@ mod push;
 mod query;
 mod range;
 mod report;
+mod simulate;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,9 @@ enum Command {
     /// --to is the evaluation time ("now" for the views). For the SLO view, --from starts the
     /// alert backtest; the SLO period comes from the config and ends at --to.
     Report(report::ReportArgs),
+    /// Generate synthetic telemetry (a Claude Code fleet, an agent cluster, services), with
+    /// faults on demand: OpenMetrics history for promtool, a live /metrics, or OTLP pushes.
+    Simulate(simulate::SimulateArgs),
     /// Put the FleetLens dashboards into an existing Grafana through its HTTP API (idempotent:
     /// unchanged dashboards are left alone).
     PushDashboards(push::PushArgs),
@@ -41,6 +45,7 @@ fn main() -> ExitCode {
         Command::Query(args) => query::run(&args),
         Command::Report(args) => report::run(&args),
         Command::PushDashboards(args) => push::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
