@@ -1,4 +1,4 @@
-// Builds dist/: the app plugin and, nested in it, the data source and the cost panel.
+// Builds dist/: the app plugin and, nested in it, the data source and the three panels.
 //
 // One compiler per plugin (a multi-config array): each writes its module.js, lazy chunks and
 // .wasm into its own folder, so whatever URL Grafana loads a nested module.js from, its chunk and
@@ -19,6 +19,8 @@ export const PLUGINS = [
   { id: 'fleetlens-app', src: 'app', out: '' },
   { id: 'fleetlens-views-datasource', src: 'datasource', out: 'datasource' },
   { id: 'fleetlens-cost-panel', src: 'panels/cost', out: 'panels/cost' },
+  { id: 'fleetlens-slo-panel', src: 'panels/slo', out: 'panels/slo' },
+  { id: 'fleetlens-agents-panel', src: 'panels/agents', out: 'panels/agents' },
 ];
 
 /** Provided by Grafana at run time: never bundled. */

@@ -1,4 +1,6 @@
 import {
+  AnnotationQuery,
+  AnnotationSupport,
   CoreApp,
   DataFrame,
   DataQueryError,
@@ -6,6 +8,7 @@ import {
   DataQueryResponse,
   DataSourceApi,
   DataSourceInstanceSettings,
+  MetricFindValue,
   ScopedVars,
 } from '@grafana/data';
 import { BackendSrvRequest, FetchResponse, getBackendSrv, getTemplateSrv } from '@grafana/runtime';
@@ -15,8 +18,13 @@ import { loadEngine } from '../shared/engine';
 import { errorMessage } from '../shared/errors';
 import { decodedToFrames } from '../shared/frames';
 import { ViewName, evaluateView, isView } from '../shared/views';
+import { zoneOffsets } from '../shared/zone';
+import { framesToAnnotations } from './annotations';
+import { coverage } from './health';
 import { rangeParams } from './range';
-import { DEFAULT_QUERY, FleetLensOptions, FleetLensQuery, SloDefinition } from './types';
+import { sloNames, viewConfig } from './settings';
+import { DEFAULT_QUERY, FleetLensOptions, FleetLensQuery } from './types';
+import { parseVariableQuery } from './variables';
 
 /** Metric names are listed once per this long per data source. */
 const METRIC_NAMES_TTL_MS = 60_000;
@@ -30,6 +38,29 @@ interface TargetResult {
 /** `DataQueryResponse` as Grafana 10+ reads it (`errors`); 9.4 reads `error`. */
 type Response = DataQueryResponse & { errors?: DataQueryError[] };
 
+/** A Prometheus API JSON answer (labels, label values, metric names). */
+interface ApiList {
+  status: string;
+  data?: string[];
+  error?: string;
+}
+
+/** The window of the plans made to learn a view's metrics (variables, label lists). */
+const HOUR_MS = 3_600_000;
+
+/** Labels the variable functions list, and the view whose metrics they are read from. */
+const VARIABLE_LABELS = {
+  models: { view: 'cost', label: 'model' },
+  users: { view: 'cost', label: 'user_email' },
+  teams: { view: 'cost', label: 'team_id' },
+} as const;
+
+/** The result of "Save & test". */
+export interface TestResult {
+  status: 'success' | 'error';
+  message: string;
+}
+
 /**
  * Frontend data source: runs PromQL range queries through Grafana's data source proxy and decodes
  * the raw response bytes with the wasm engine.
@@ -38,6 +69,22 @@ export class FleetLensDataSource extends DataSourceApi<FleetLensQuery, FleetLens
   readonly url: string;
   readonly settings: FleetLensOptions;
   private metricNamesCache?: { at: number; names: Promise<string[]> };
+
+  /**
+   * Annotations from the standard annotation editor (which shows this data source's query
+   * editor): the SLO `backtest` output's alert intervals and the cost `hourly` output's anomalies.
+   */
+  annotations: AnnotationSupport<FleetLensQuery> = {
+    prepareQuery: (anno: AnnotationQuery<FleetLensQuery>) => {
+      const target = anno.target;
+      if (!target || !isView(target.view) || target.view === 'agents') {
+        return undefined;
+      }
+      const output = target.output || (target.view === 'slo' ? 'backtest' : 'hourly');
+      return { ...target, refId: target.refId || 'Anno', output };
+    },
+    processEvents: (_anno, frames) => of(framesToAnnotations(frames)),
+  };
 
   constructor(instanceSettings: DataSourceInstanceSettings<FleetLensOptions>) {
     super(instanceSettings);
@@ -61,6 +108,8 @@ export class FleetLensDataSource extends DataSourceApi<FleetLensQuery, FleetLens
       ...query,
       expr: replace(query.expr),
       legendFormat: replace(query.legendFormat),
+      view: replace(query.view) as FleetLensQuery['view'],
+      output: replace(query.output),
       groupBy: replace(query.groupBy),
       slo: replace(query.slo),
       sloInline: replace(query.sloInline),
@@ -103,6 +152,14 @@ export class FleetLensDataSource extends DataSourceApi<FleetLensQuery, FleetLens
                 legendFormat: target.legendFormat,
                 executedQueryString: `${target.expr} (step ${step}s)`,
               });
+              const asked = Math.max(1, Math.ceil(request.intervalMs / 1000) || 1);
+              if (step > asked) {
+                const meta = frames[0].meta ?? {};
+                const text =
+                  `The range needs more than 11,000 points per series at the ${asked}s interval, ` +
+                  `Prometheus' limit: queried at a ${step}s step instead.`;
+                frames[0].meta = { ...meta, notices: [...(meta.notices ?? []), { severity: 'info', text }] };
+              }
               return { frames };
             } finally {
               decoded.free();
@@ -149,65 +206,110 @@ export class FleetLensDataSource extends DataSourceApi<FleetLensQuery, FleetLens
 
   /** The JSON config of `view` for `target`, from the data source settings. */
   viewConfig(view: ViewName, target: Pick<FleetLensQuery, 'slo' | 'sloInline'>): string {
-    const s = this.settings;
-    if (view === 'slo') {
-      const inline = target.sloInline?.trim();
-      const name = target.slo?.trim();
-      if (name) {
-        const found = (s.slos ?? []).find((slo) => slo.name === name);
-        if (!found) {
-          const known = (s.slos ?? []).map((slo) => slo.name);
-          throw new Error(
-            `SLO "${name}" is not defined in the data source settings` +
-              (known.length > 0 ? ` (defined: ${known.join(', ')})` : ' (none are defined)')
-          );
-        }
-        return JSON.stringify(found);
+    return viewConfig(this.settings, view, target);
+  }
+
+  /** Names of the SLOs defined in the settings. */
+  sloNames(): string[] {
+    return sloNames(this.settings);
+  }
+
+  /**
+   * The selectors a view reads with these settings (planned in wasm over the last hour against
+   * the metrics that exist); empty when the view cannot be planned (a metric missing, a bad config).
+   */
+  async viewSelectors(view: ViewName, target: Pick<FleetLensQuery, 'slo' | 'sloInline'> = {}): Promise<string[]> {
+    const engine = await loadEngine();
+    const names = await this.metricNames();
+    const toMs = Date.now();
+    const request = { fromMs: toMs - HOUR_MS, toMs };
+    try {
+      const plan = engine.planView(view, this.viewConfig(view, target), request, zoneOffsets('utc', request.fromMs, toMs), names);
+      try {
+        return Array.from(new Set(plan.fetches.map((f) => f.selector)));
+      } finally {
+        plan.free();
       }
-      if (inline) {
-        return inline;
-      }
-      const first: SloDefinition | undefined = s.slos?.[0];
-      if (!first) {
-        throw new Error('No SLO selected: define one in the data source settings or write one inline in the query');
-      }
-      return JSON.stringify(first);
+    } catch {
+      return [];
     }
-    if (view === 'cost') {
-      const config: Record<string, unknown> = {};
-      if (typeof s.monthlyBudgetUsd === 'number' && s.monthlyBudgetUsd > 0) {
-        config.monthlyBudgetUsd = s.monthlyBudgetUsd;
-      }
-      if (s.prices && s.prices.length > 0) {
-        config.prices = s.prices;
-      }
-      return JSON.stringify(config);
+  }
+
+  /** Label names of the series matching `selectors` (all series when empty): `/api/v1/labels`. */
+  labelNames(selectors: string[]): Promise<string[]> {
+    return this.fetchList('/api/v1/labels', selectors);
+  }
+
+  /** Values of `label` on the series matching `selectors`: `/api/v1/label/<label>/values`. */
+  labelValues(label: string, selectors: string[]): Promise<string[]> {
+    return this.fetchList(`/api/v1/label/${encodeURIComponent(label)}/values`, selectors);
+  }
+
+  /** The group-by labels offered for a query: the label names of the view's metrics, without `__name__`. */
+  async groupByLabels(target: FleetLensQuery): Promise<string[]> {
+    if (!isView(target.view)) {
+      return [];
     }
-    return JSON.stringify(s.agents ?? {});
+    const selectors = await this.viewSelectors(target.view, target);
+    if (selectors.length === 0) {
+      return [];
+    }
+    return (await this.labelNames(selectors)).filter((l) => l !== '__name__' && l !== 'le');
+  }
+
+  /**
+   * Variable values: `agents()`, `models()`, `users()`, `teams()` (label values on the view's
+   * metrics), `slos()` (the SLO names of the settings), `label_values([metric,] label)`.
+   */
+  async metricFindQuery(query: string, options?: { scopedVars?: ScopedVars }): Promise<MetricFindValue[]> {
+    const parsed = parseVariableQuery(getTemplateSrv().replace(query, options?.scopedVars));
+    let values: string[];
+    if (parsed.kind === 'slos') {
+      values = this.sloNames();
+    } else if (parsed.kind === 'labelValues') {
+      values = await this.labelValues(parsed.label, parsed.metric ? [parsed.metric] : []);
+    } else if (parsed.kind === 'agents') {
+      const label = this.settings.agents?.groupLabel?.trim() || 'agent_id';
+      values = await this.labelValues(label, await this.viewSelectors('agents'));
+    } else {
+      const { view, label } = VARIABLE_LABELS[parsed.kind];
+      values = await this.labelValues(label, await this.viewSelectors(view));
+    }
+    return values.map((text) => ({ text, value: text }));
+  }
+
+  /** GETs a Prometheus list endpoint through the proxy with one `match[]` per selector. */
+  private fetchList(path: string, selectors: string[]): Promise<string[]> {
+    const params = new URLSearchParams();
+    selectors.forEach((s) => params.append('match[]', s));
+    const query = params.toString();
+    return lastValueFrom(
+      getBackendSrv()
+        .fetch<ApiList>({
+          url: `${this.url}${path}${query ? `?${query}` : ''}`,
+          method: 'GET',
+          headers: this.headers({}),
+          showErrorAlert: false,
+        })
+        .pipe(
+          map((response) => {
+            const body = response.data;
+            if (!body || body.status !== 'success' || !Array.isArray(body.data)) {
+              throw new Error(`${path} failed: ${body?.error ?? 'not a Prometheus API response'}`);
+            }
+            return body.data;
+          })
+        )
+    );
   }
 
   /** The metric names the upstream holds, cached for a minute; a failed listing is not cached. */
-  metricNames(): Promise<string[]> {
+  metricNames(fresh = false): Promise<string[]> {
     const now = Date.now();
-    if (!this.metricNamesCache || now - this.metricNamesCache.at > METRIC_NAMES_TTL_MS) {
-      const names = lastValueFrom(
-        getBackendSrv()
-          .fetch<{ status: string; data?: string[]; error?: string }>({
-            url: `${this.url}/api/v1/label/__name__/values`,
-            method: 'GET',
-            headers: this.headers({}),
-            showErrorAlert: false,
-          })
-          .pipe(
-            map((response) => {
-              const body = response.data;
-              if (!body || body.status !== 'success' || !Array.isArray(body.data)) {
-                throw new Error(`listing metric names failed: ${body?.error ?? 'not a Prometheus API response'}`);
-              }
-              return body.data;
-            })
-          )
-      );
+    if (fresh || !this.metricNamesCache || now - this.metricNamesCache.at > METRIC_NAMES_TTL_MS) {
+      const names = this.fetchList('/api/v1/label/__name__/values', []).catch((err: unknown) => {
+        throw new Error(`listing metric names failed: ${errorMessage(err)}`);
+      });
       const entry = { at: now, names };
       this.metricNamesCache = entry;
       names.catch(() => {
@@ -232,19 +334,51 @@ export class FleetLensDataSource extends DataSourceApi<FleetLensQuery, FleetLens
       .pipe(map((response: FetchResponse<ArrayBuffer>) => new Uint8Array(response.data)));
   }
 
-  /** Asks Prometheus for `1` through the proxy and decodes the answer with the engine. */
-  async testDatasource(): Promise<{ status: 'success' | 'error'; message: string }> {
+  /**
+   * "Save & test": asks Prometheus for `1` through the proxy (reachability, credentials, an HTML
+   * page instead of the API), then lists the metric names and plans every view against them to
+   * say which metrics each finds, under which naming, and what is missing.
+   */
+  async testDatasource(): Promise<TestResult> {
+    let engine;
     try {
-      const engine = await loadEngine();
+      engine = await loadEngine();
       const bytes = await lastValueFrom(
-        this.fetchBytes({ url: `${this.url}/api/v1/query`, method: 'GET', params: { query: '1' } })
+        this.fetchBytes({ url: `${this.url}/api/v1/query`, method: 'GET', params: { query: '1' }, headers: this.headers({}) })
       );
       engine.decodePrometheus(bytes).free();
-      return { status: 'success', message: `Prometheus answered; FleetLens engine ${engine.version()} is ready.` };
     } catch (err) {
-      return { status: 'error', message: `Cannot query Prometheus: ${errorMessage(err)}` };
+      return { status: 'error', message: reachabilityMessage(err) };
     }
+    let names: string[];
+    try {
+      names = await this.metricNames(true);
+    } catch (err) {
+      return { status: 'error', message: `Prometheus answered, but ${errorMessage(err)}` };
+    }
+    const found = coverage(engine, this.settings, names, Date.now());
+    const naming = found.variants.length > 0 ? ` Naming: ${found.variants.join(', ')}.` : '';
+    return {
+      status: 'success',
+      message: `Prometheus answered with ${names.length} metric names; FleetLens engine ${engine.version()} is ready.${naming} ${found.lines.join('; ')}`,
+    };
   }
+}
+
+/** Why the probe failed, with what to check. */
+function reachabilityMessage(err: unknown): string {
+  const message = errorMessage(err);
+  const status = typeof err === 'object' && err !== null ? (err as { status?: unknown }).status : undefined;
+  if (status === 401 || status === 403) {
+    return `Prometheus refused the request (${message}): check the credentials (basic auth user and password, or the bearer token) and the tenant.`;
+  }
+  if (/HTML page/.test(message)) {
+    return (
+      `Cannot query Prometheus: ${message}. The URL answers with a web page, not the Prometheus API: ` +
+      'check the URL (the server root such as http://prometheus:9090, without /graph) and any proxy or login page in front of it.'
+    );
+  }
+  return `Cannot query Prometheus: ${message}`;
 }
 
 function mergeResults(results: TargetResult[]): Response {

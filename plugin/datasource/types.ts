@@ -33,32 +33,77 @@ export const DEFAULT_QUERY: Partial<FleetLensQuery> = {
 /** Metric naming: auto-detect (default) or one variant. */
 export type Naming = 'auto' | 'claudeCode' | 'agentCluster';
 
-/** An SLO definition as the engine reads it (`SloConfig`: name, objective, period, sli, …). */
+/** A label matcher of an SLO selector. */
+export interface SloMatcher {
+  label: string;
+  op: '=' | '!=' | '=~' | '!~';
+  value: string;
+}
+
+/** A metric and label matchers (the engine's `Selector`). */
+export interface SloSelector {
+  metric: string;
+  matchers?: SloMatcher[];
+}
+
+/** A selector as stored: the object, or the PromQL text typed when it does not parse. */
+export type TypedSelector = SloSelector | string;
+
+/** The SLI of an SLO: exactly one kind. */
+export type SloSli =
+  | { ratio: { good?: TypedSelector | null; bad?: TypedSelector | null; total: TypedSelector } }
+  | { latency: { histogram: TypedSelector; thresholdSeconds: number | string } }
+  | { availability: { gauge: TypedSelector; sampleInterval?: string } };
+
+/**
+ * An SLO definition as the engine reads it (`SloConfig`: name, objective, period, sli, …).
+ * A number the user typed that is not a number is kept as the text typed, so nothing is lost;
+ * the engine's check then names the field.
+ */
 export interface SloDefinition {
   name: string;
-  objective: number;
+  objective: number | string;
   period: { rolling: string } | { calendar: 'day' | 'week' | 'month' | 'quarter' };
-  sli: Record<string, unknown>;
+  sli: SloSli;
   groupBy?: string[];
   [key: string]: unknown;
 }
 
-/** One model's prices, USD per million tokens, from an effective date. */
+/**
+ * One entry of the SLO list: a definition, or the JSON text the user is writing (kept as typed,
+ * also when it does not parse; the data source hands it to the engine as it is).
+ */
+export type SloSetting = SloDefinition | string;
+
+/** One model's prices, USD per million tokens, from an effective date (numbers kept as typed when not numbers). */
 export interface ModelPriceSetting {
   model: string;
   effectiveFrom?: string;
-  input: number;
-  output: number;
-  cacheWrite: number;
-  cacheRead: number;
+  effectiveUntil?: string;
+  input: number | string;
+  output: number | string;
+  cacheWrite: number | string;
+  cacheRead: number | string;
+  [key: string]: unknown;
+}
+
+/** The agents view's settings (the engine's `AgentsConfig` without the clock). */
+export interface AgentsSetting {
+  /** The label naming an agent; default `agent_id`. */
+  groupLabel?: string;
+  /** Heartbeat ages in seconds: stale from `staleAfterS` (default 60), down from `downAfterS` (default 300). */
+  heartbeat?: { staleAfterS?: number | string; downAfterS?: number | string };
+  /** Metric names per role (`tasksCompleted`, `tokens`, `cost`, …). */
+  metrics?: Record<string, string>;
+  [key: string]: unknown;
 }
 
 /** Non-secret settings (the URL and basic-auth user live on the instance settings themselves). */
 export interface FleetLensOptions extends DataSourceJsonData {
-  /** Which metric names to read; `auto` detects them from the label names. */
+  /** Which metric names to read; `auto` detects them from the metric names that exist. */
   naming?: Naming;
-  /** Monthly budget in USD for the cost view's forecast and run-out date. */
-  monthlyBudgetUsd?: number;
+  /** Monthly budget in USD for the cost view's forecast and run-out date (kept as typed when not a number). */
+  monthlyBudgetUsd?: number | string;
   /** IANA zone for "today", the month and calendar SLO periods; empty = the dashboard's. */
   timezone?: string;
   /** Sent as `X-Scope-OrgID` (Mimir, Cortex, Loki tenants) through Grafana's proxy; empty = none. */
@@ -66,20 +111,19 @@ export interface FleetLensOptions extends DataSourceJsonData {
   /** Price table overriding the shipped one; empty = the shipped defaults. */
   prices?: ModelPriceSetting[];
   /** SLO definitions, selectable by name in the query editor. */
-  slos?: SloDefinition[];
-  /** The agents view's config (JSON object: groupLabel, metrics, heartbeat thresholds). */
-  agents?: Record<string, unknown>;
-  /** Grafana's proxy adds `Authorization: Bearer <bearerToken>` when true. */
-  bearerAuth?: boolean;
-  /** Header names Grafana's proxy adds from `secureJsonData.httpHeaderValueN`. */
-  httpHeaderName1?: string;
-  httpHeaderName2?: string;
+  slos?: SloSetting[];
+  /** The agents view's config (groupLabel, metrics, heartbeat thresholds). */
+  agents?: AgentsSetting;
+  /**
+   * Header names Grafana's proxy adds from `secureJsonData.httpHeaderValueN`; the bearer token
+   * is the one named `Authorization`.
+   */
+  [httpHeaderName: `httpHeaderName${number}`]: string | undefined;
 }
 
 /** Secrets, write-only from the browser: Grafana's proxy adds them to upstream requests. */
 export interface FleetLensSecureOptions {
   basicAuthPassword?: string;
-  /** For `Authorization: Bearer …` (sent as httpHeaderValue1 with httpHeaderName1 `Authorization`). */
-  httpHeaderValue1?: string;
-  httpHeaderValue2?: string;
+  /** `Bearer <token>` for the header named `Authorization` among `jsonData.httpHeaderNameN`; other custom header values. */
+  [httpHeaderValue: `httpHeaderValue${number}`]: string | undefined;
 }

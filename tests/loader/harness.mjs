@@ -26,6 +26,8 @@ export const PLUGIN_DIRS = {
   'fleetlens-app': '',
   'fleetlens-views-datasource': 'datasource',
   'fleetlens-cost-panel': 'panels/cost',
+  'fleetlens-slo-panel': 'panels/slo',
+  'fleetlens-agents-panel': 'panels/agents',
 };
 
 /** Where Grafana loads each nested module.js from, per version. */
@@ -34,11 +36,15 @@ export const SCHEMES = {
     'fleetlens-app': 'public/plugins/fleetlens-app/module.js',
     'fleetlens-views-datasource': 'public/plugins/fleetlens-app/datasource/module.js',
     'fleetlens-cost-panel': 'public/plugins/fleetlens-app/panels/cost/module.js',
+    'fleetlens-slo-panel': 'public/plugins/fleetlens-app/panels/slo/module.js',
+    'fleetlens-agents-panel': 'public/plugins/fleetlens-app/panels/agents/module.js',
   },
   'Grafana ≥ 12.1 (nested id)': {
     'fleetlens-app': 'public/plugins/fleetlens-app/module.js',
     'fleetlens-views-datasource': 'public/plugins/fleetlens-views-datasource/module.js',
     'fleetlens-cost-panel': 'public/plugins/fleetlens-cost-panel/module.js',
+    'fleetlens-slo-panel': 'public/plugins/fleetlens-slo-panel/module.js',
+    'fleetlens-agents-panel': 'public/plugins/fleetlens-agents-panel/module.js',
   },
 };
 

@@ -99,22 +99,44 @@ async function runDatasource(pluginId, moduleUrl) {
   return { uri, response, calls };
 }
 
+/** Each panel, frames of raw series it computes from, and what its rendered text must match. */
+const PANELS = [
+  { id: 'fleetlens-cost-panel', dir: 'panels/cost', frames: () => fixtureFrames(), expect: /Total\$\d+\.\d\d/ },
+  { id: 'fleetlens-slo-panel', dir: 'panels/slo', frames: () => counterFrames('http_requests_total', { status: '200', endpoint: '/a' }), expect: /Budget remaining/ },
+  { id: 'fleetlens-agents-panel', dir: 'panels/agents', frames: () => counterFrames('claude_agent_tasks_completed_total', { agent_id: 'a1' }), expect: /a1/ },
+];
+
+/** One counter over the fixture's hour, one sample a minute. */
+function counterFrames(name, labels) {
+  const times = Array.from({ length: 61 }, (_, i) => 1740338400000 + i * 60000);
+  return [
+    toDataFrame({
+      fields: [
+        { name: 'Time', type: FieldType.time, values: times },
+        { name: 'Value', type: FieldType.number, labels: { __name__: name, ...labels }, values: times.map((_, i) => i * 10) },
+      ],
+    }),
+  ];
+}
+
 async function renderPanel(pluginId, moduleUrl, series) {
   const { exports, uri } = loadModule(pluginId, moduleUrl);
   assert.ok(exports.plugin instanceof PanelPlugin, 'plugin is a PanelPlugin');
   const container = document.createElement('div');
   document.body.appendChild(container);
+  const times = series.flatMap((frame) => values(frame.fields[0]));
+  const timeRange = { from: dateTime(Math.min(...times)), to: dateTime(Math.max(...times)), raw: { from: 'now-1h', to: 'now' } };
   const props = {
     id: 1,
-    data: { series, state: LoadingState.Done, timeRange: {} },
-    timeRange: {},
+    data: { series, state: LoadingState.Done, timeRange },
+    timeRange,
     timeZone: 'utc',
     width: 400,
     height: 200,
     title: 'Cost',
     transparent: false,
     renderCounter: 0,
-    options: { showCaption: true, noDataText: 'No data' },
+    options: {},
     fieldConfig: { defaults: { unit: 'currencyUSD' }, overrides: [] },
     replaceVariables: (s) => s,
     onOptionsChange() {},
@@ -125,7 +147,7 @@ async function renderPanel(pluginId, moduleUrl, series) {
   ReactDOM.render(React.createElement(exports.plugin.panel, props), container);
   const text = await waitFor(() => {
     const t = container.textContent;
-    return t && !/^\s*$/.test(t) ? t : undefined;
+    return t && !/^\s*$/.test(t) && !/^Loading/.test(t) ? t : undefined;
   }, 'the panel to render');
   ReactDOM.unmountComponentAtNode(container);
   container.remove();
@@ -162,9 +184,14 @@ describe('dist bundles', () => {
 
   it('put a wasm beside each nested module.js and none at the app root', () => {
     const wasm = readdirSync(distDir, { recursive: true }).filter((f) => f.endsWith('.wasm')).sort();
-    assert.equal(wasm.length, 2, String(wasm));
+    assert.equal(wasm.length, 1 + PANELS.length, String(wasm));
     assert.match(wasm[0], /^datasource\/fleetlens_bg\.[0-9a-f]+\.wasm$/);
-    assert.match(wasm[1], /^panels\/cost\/fleetlens_bg\.[0-9a-f]+\.wasm$/);
+    for (const { dir } of PANELS) {
+      assert.ok(
+        wasm.some((f) => new RegExp(`^${dir}/fleetlens_bg\\.[0-9a-f]+\\.wasm$`).test(f)),
+        `${dir}: ${wasm}`
+      );
+    }
   });
 });
 
@@ -189,13 +216,15 @@ for (const [scheme, urls] of Object.entries(SCHEMES)) {
       assertEngineFrom(folderOf(uri), start);
     });
 
-    it(`cost panel: engine loads from ${path.dirname(urls['fleetlens-cost-panel'])}/ and shows the total`, async () => {
-      const start = requests.length;
-      const { uri, text } = await renderPanel('fleetlens-cost-panel', urls['fleetlens-cost-panel'], fixtureFrames());
-      assert.match(text, /\$5\.49/);
-      assert.match(text, /across 3 series \(3 with data\)/);
-      assertEngineFrom(folderOf(uri), start);
-    });
+    for (const panel of PANELS) {
+      it(`${panel.id}: engine loads from ${path.dirname(urls[panel.id])}/ and the panel computes from raw series`, async () => {
+        const start = requests.length;
+        const { uri, text } = await renderPanel(panel.id, urls[panel.id], panel.frames());
+        assert.match(text, panel.expect);
+        assert.doesNotMatch(text, /^(Error|Unexpected data|Metric not found)/);
+        assertEngineFrom(folderOf(uri), start);
+      });
+    }
   });
 }
 
@@ -203,7 +232,7 @@ describe('the create-plugin layout (grafana/plugin-tools#2172) is caught', () =>
   // As if webpack had written the engine chunk and wasm to the app root only: the nested folders
   // lack them, so what a nested module.js asks for beside itself is a 404.
   const hideNested = () => {
-    for (const dir of ['datasource', 'panels/cost']) {
+    for (const dir of ['datasource', ...PANELS.map((p) => p.dir)]) {
       for (const file of readdirSync(path.join(distDir, dir))) {
         if (/^engine\..*\.js$|\.wasm$/.test(file)) {
           hidden.add(`${dir}/${file}`);
@@ -221,10 +250,12 @@ describe('the create-plugin layout (grafana/plugin-tools#2172) is caught', () =>
       assert.ok(requestsSince(start).some(([, status]) => status === 404));
     });
 
-    it(`${scheme}: the panel shows the failed load instead of a total`, async () => {
-      hideNested();
-      const { text } = await renderPanel('fleetlens-cost-panel', urls['fleetlens-cost-panel'], fixtureFrames());
-      assert.match(text, /FleetLens engine error: .*Loading chunk .* failed/);
-    });
+    for (const panel of PANELS) {
+      it(`${scheme}: ${panel.id} shows the failed load instead of its figures`, async () => {
+        hideNested();
+        const { text } = await renderPanel(panel.id, urls[panel.id], panel.frames());
+        assert.match(text, /the FleetLens engine did not load: .*Loading chunk .* failed/);
+      });
+    }
   }
 });

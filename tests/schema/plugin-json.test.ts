@@ -25,6 +25,8 @@ const PLUGINS = [
   { id: 'fleetlens-app', type: 'app', src: 'app', dist: '' },
   { id: 'fleetlens-views-datasource', type: 'datasource', src: 'datasource', dist: 'datasource' },
   { id: 'fleetlens-cost-panel', type: 'panel', src: 'panels/cost', dist: 'panels/cost' },
+  { id: 'fleetlens-slo-panel', type: 'panel', src: 'panels/slo', dist: 'panels/slo' },
+  { id: 'fleetlens-agents-panel', type: 'panel', src: 'panels/agents', dist: 'panels/agents' },
 ];
 
 function findPluginJsons(dir: string): string[] {

@@ -1,7 +1,7 @@
 import { FieldConfigProperty, PanelPlugin } from '@grafana/data';
 
 import { CostPanel } from './components/CostPanel';
-import { CostPanelOptions, DEFAULT_UNIT } from './types';
+import { CostPanelOptions, DEFAULT_OPTIONS, DEFAULT_UNIT } from './types';
 
 export const plugin = new PanelPlugin<CostPanelOptions>(CostPanel)
   .useFieldConfig({
@@ -22,15 +22,38 @@ export const plugin = new PanelPlugin<CostPanelOptions>(CostPanel)
   .setPanelOptions((builder) =>
     builder
       .addBooleanSwitch({
-        path: 'showCaption',
-        name: 'Show caption',
-        description: 'Say how many series were summed and how many had data',
-        defaultValue: true,
+        path: 'showHourly',
+        name: 'Cost per hour',
+        description: 'Chart the hourly cost with anomalies marked',
+        defaultValue: DEFAULT_OPTIONS.showHourly,
+      })
+      .addBooleanSwitch({
+        path: 'showExploreLink',
+        name: 'Explore link',
+        description: 'Link to Explore with the underlying PromQL',
+        defaultValue: DEFAULT_OPTIONS.showExploreLink,
+      })
+      .addNumberInput({
+        path: 'monthlyBudgetUsd',
+        name: 'Monthly budget (USD)',
+        description: 'For raw Prometheus series: the budget of the month-to-date forecast; 0 = none. FleetLens data source frames use the data source setting.',
+        category: ['Raw Prometheus series'],
+        defaultValue: DEFAULT_OPTIONS.monthlyBudgetUsd,
+        settings: { min: 0 },
       })
       .addTextInput({
-        path: 'noDataText',
-        name: 'No data text',
-        description: 'Shown when no series has a value',
-        defaultValue: 'No data',
+        path: 'breakdownLabels',
+        name: 'Breakdown labels',
+        description: 'For raw Prometheus series: one breakdown per label, comma-separated (e.g. model, user_email, team)',
+        category: ['Raw Prometheus series'],
+        defaultValue: DEFAULT_OPTIONS.breakdownLabels,
+      })
+      .addTextInput({
+        path: 'costConfig',
+        name: 'Cost view settings (JSON)',
+        description: 'For raw Prometheus series: further settings, e.g. {"counterMode": "promql", "prices": […]}; empty = defaults',
+        category: ['Raw Prometheus series'],
+        defaultValue: DEFAULT_OPTIONS.costConfig,
+        settings: { useTextarea: true, rows: 4 },
       })
   );
