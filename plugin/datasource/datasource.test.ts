@@ -183,7 +183,8 @@ describe('FleetLensDataSource.testDatasource coverage', () => {
     expect(m).toContain('with 5 metric names');
     expect(m).toContain('Naming: OTel Collector names.');
     expect(m).toContain('cost: found (claude_code_cost_usage_USD_total); tokens: found (claude_code_token_usage_tokens_total); commits: found (claude_code_commit_count_total)');
-    expect(m).toContain('pull requests: missing — $/PR unavailable; lines of code: missing — $/1k lines unavailable');
+    expect(m).toContain('pull requests: missing — $/PR unavailable; no metric name among the 3 that exist contains "pull_request"');
+    expect(m).toContain('lines of code: missing — $/1k lines unavailable;');
     expect(m).toContain('SLO "API availability": found (http_requests_total)');
     expect(m).toContain('SLO "Latency": missing rpc_seconds_bucket');
     expect(m).toContain('agents: missing — none of the agent metrics exist');

@@ -61,10 +61,13 @@ function plan(engine: Engine, view: string, config: string, names: string[], now
   return engine.planView(view, config, request, zoneOffsets('utc', request.fromMs, request.toMs), names);
 }
 
-/** The part of a missing-metric role message after the looked-for names: what is lost. */
+/**
+ * The parts of a missing-metric role message after the looked-for names: what is lost, and which
+ * similar names exist.
+ */
 function consequence(message: string): string {
-  const cut = message.lastIndexOf('; ');
-  return cut >= 0 ? message.slice(cut + 2) : message;
+  const parts = message.split('; ');
+  return parts.length > 1 ? parts.slice(1).join('; ') : message;
 }
 
 /**

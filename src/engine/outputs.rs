@@ -10,7 +10,7 @@
 //! | cost | `forecast` | month start, now and month end: `actual`, `forecast`, low, high, `budget` |
 //! | slo | `summary` | one row: `sli`, `objective`, budget remaining/consumed, exhaustion, level |
 //! | slo | `burnRates` | time series: one `burn rate <window>` field per window |
-//! | slo | `windows` | table: `window`, `burn rate`, `error ratio`, `factor`, `firing` |
+//! | slo | `windows` | table: `window`, `severity`, `burn rate`, `error ratio`, `factor`, `firing` |
 //! | slo | `budget` | time series: `budget remaining`, `ideal` |
 //! | slo | `backtest` | table: `time`, `timeEnd`, `severity`, `text` (annotations) |
 //! | slo | `groups` | table: the group labels, `sli`, `budget remaining`, `burn rate 1h`, level |
@@ -330,13 +330,34 @@ fn slo_frames(r: &SloReport, t: &SloTimeline, output: Output) -> Vec<Frame> {
                     .find(|c| c.long_window == w || c.short_window == w)
                     .map_or(f64::NAN, |c| c.factor)
             };
+            // The severity of the most urgent condition using the window (page before ticket);
+            // empty for a window no condition uses (it is shown for information).
+            let severity = |w: &str| {
+                let mut found: Option<Severity> = None;
+                for c in r
+                    .conditions
+                    .iter()
+                    .filter(|c| c.long_window == w || c.short_window == w)
+                {
+                    if found != Some(Severity::Page) {
+                        found = Some(c.severity);
+                    }
+                }
+                found.map_or("", severity_text).to_owned()
+            };
             vec![Frame {
                 name: Some(format!("{} burn rates", r.name)),
                 time_ms: Vec::new(),
-                text: vec![text(
-                    "window",
-                    g.burn_rates.iter().map(|b| b.window.clone()).collect(),
-                )],
+                text: vec![
+                    text(
+                        "window",
+                        g.burn_rates.iter().map(|b| b.window.clone()).collect(),
+                    ),
+                    text(
+                        "severity",
+                        g.burn_rates.iter().map(|b| severity(&b.window)).collect(),
+                    ),
+                ],
                 fields: vec![
                     number(
                         "burn rate",

@@ -218,6 +218,8 @@ fn slo_outputs_are_frames_with_units() {
     let factor = windows.fields[2].values[i1h];
     assert!((factor - 0.48).abs() < 1e-9, "{factor}");
     assert_eq!(windows.fields[3].values[i1h], 1.0);
+    assert_eq!(windows.text[1].name, "severity");
+    assert_eq!(windows.text[1].values[i1h], "page");
 
     let rates = &e.frames(Output::BurnRates).unwrap()[0];
     assert_eq!(rates.time_ms.len(), 6 * 30 + 1);

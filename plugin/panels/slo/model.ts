@@ -38,8 +38,8 @@ export interface WindowRow {
   errorRatio: number | null;
   factor: number | null;
   firing: boolean;
-  /** Page or ticket: from the engine's report when known, else the factor (≥ 6 pages, as the SRE book's defaults). */
-  severity: 'page' | 'ticket';
+  /** Page or ticket (the most urgent condition using the window); `info` when no condition uses it. */
+  severity: 'page' | 'ticket' | 'info';
 }
 
 /** Everything the SLO panel shows. */
@@ -74,6 +74,17 @@ function severities(report: Record<string, unknown> | undefined): Map<string, 'p
   return out;
 }
 
+/** The engine's `severity` column when the frame has it, else the report's conditions. */
+function windowSeverity(fromFrame: string | undefined, fromReport: 'page' | 'ticket' | undefined): 'page' | 'ticket' | 'info' {
+  if (fromFrame === 'page' || fromFrame === 'ticket') {
+    return fromFrame;
+  }
+  if (fromFrame === '') {
+    return 'info';
+  }
+  return fromReport ?? 'info';
+}
+
 /** Reads the SLO frames; `report` (raw mode) gives each window's severity. */
 export function sloModel(frames: DataFrame[], report?: Record<string, unknown>): SloModel {
   const model: SloModel = { windows: [], groups: [], alerts: [] };
@@ -95,13 +106,14 @@ export function sloModel(frames: DataFrame[], report?: Record<string, unknown>):
       const ratio = numbers(numberField(frame, 'error ratio'));
       const factor = numbers(numberField(frame, 'factor'));
       const firing = numbers(numberField(frame, 'firing'));
+      const severityOf = texts(frame.fields.find((f) => f.name === 'severity'));
       model.windows = windows.map((window, i) => ({
         window,
         burnRate: rate[i] ?? null,
         errorRatio: ratio[i] ?? null,
         factor: factor[i] ?? null,
         firing: firing[i] === 1,
-        severity: sev.get(window) ?? ((factor[i] ?? 0) >= 6 ? 'page' : 'ticket'),
+        severity: windowSeverity(severityOf[i], sev.get(window)),
       }));
       model.name = model.name ?? frame.name?.replace(/ burn rates$/, '');
     } else if (hasFields(frame, 'ideal') && (hasFields(frame, 'budget remaining') || hasFields(frame, 'remaining'))) {

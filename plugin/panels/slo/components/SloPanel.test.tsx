@@ -53,6 +53,7 @@ function precomputed(): DataFrame[] {
       name: 'api availability burn rates',
       fields: [
         { name: 'window', type: FieldType.string, values: ['5m', '1h', '6h'] },
+        { name: 'severity', type: FieldType.string, values: ['page', 'page', 'ticket'] },
         { name: 'burn rate', type: FieldType.number, values: [20, 15, 2] },
         { name: 'error ratio', type: FieldType.number, values: [0.2, 0.15, 0.02] },
         { name: 'factor', type: FieldType.number, values: [14.4, 14.4, 3] },
