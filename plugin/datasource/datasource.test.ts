@@ -260,6 +260,30 @@ describe('FleetLensDataSource views end to end', () => {
     expect(posts.every((o) => o.responseType === 'arraybuffer' && o.method === 'POST')).toBe(true);
   });
 
+  it('fetches the raw samples once for several outputs of one view', async () => {
+    const before = T_TO - DAY_MS - 60_000;
+    fetch.mockImplementation((options) => {
+      if (options.url.includes('__name__')) {
+        return names(['http_requests_total']);
+      }
+      const query = new URLSearchParams(options.data).get('query') ?? '';
+      const bad = query.includes('status=~');
+      return ok(matrix({ __name__: 'http_requests_total', ...(bad ? { status: '500' } : {}) }, [[before, 0], [T_TO, bad ? 5 : 1000]]));
+    });
+    const targets = ['summary', 'windows', 'budget', 'backtest'].map((output, i) => ({
+      refId: String.fromCharCode(65 + i),
+      view: 'slo' as const,
+      output,
+      slo: 'API availability',
+    }));
+    const response = await lastValueFrom(dataSource({ slos: [availability] }).query(request(targets)));
+    expect(response.error).toBeUndefined();
+    expect(new Set(response.data.map((f: { refId?: string }) => f.refId))).toEqual(new Set(['A', 'B', 'C', 'D']));
+    const posts = fetch.mock.calls.map(([o]) => o).filter((o) => o.url.endsWith('/api/v1/query'));
+    // Two selectors (bad, total): two requests, not eight.
+    expect(posts).toHaveLength(2);
+  });
+
   it("shows the engine's refusal of a range beyond 100 days as the query error", async () => {
     fetch.mockImplementation(() => names(['claude_code_cost_usage_USD_total']));
     const req = request([{ refId: 'A', view: 'cost', output: 'summary' }]);

@@ -29,6 +29,9 @@ import { parseVariableQuery } from './variables';
 /** Metric names are listed once per this long per data source. */
 const METRIC_NAMES_TTL_MS = 60_000;
 
+/** Raw-sample bodies of one `query()` call by fetch (`atMs promql`). */
+type BodyCache = Map<string, Promise<Uint8Array>>;
+
 /** What one target contributes to the response. */
 interface TargetResult {
   frames: DataFrame[];
@@ -124,12 +127,15 @@ export class FleetLensDataSource extends DataSourceApi<FleetLensQuery, FleetLens
     if (targets.length === 0) {
       return of({ data: [] });
     }
-    return forkJoin(targets.map((target) => this.runTarget(request, target))).pipe(map(mergeResults));
+    // Targets of one request that need the same raw samples (several outputs of one view) share
+    // one HTTP request per fetch.
+    const bodies: BodyCache = new Map();
+    return forkJoin(targets.map((target) => this.runTarget(request, target, bodies))).pipe(map(mergeResults));
   }
 
-  private runTarget(request: DataQueryRequest<FleetLensQuery>, target: FleetLensQuery): Observable<TargetResult> {
+  private runTarget(request: DataQueryRequest<FleetLensQuery>, target: FleetLensQuery, bodies: BodyCache = new Map()): Observable<TargetResult> {
     if (isView(target.view)) {
-      return from(this.runView(request, target, target.view)).pipe(
+      return from(this.runView(request, target, target.view, bodies)).pipe(
         catchError((err: unknown) => of({ frames: [], error: { refId: target.refId, message: errorMessage(err) } }))
       );
     }
@@ -172,7 +178,12 @@ export class FleetLensDataSource extends DataSourceApi<FleetLensQuery, FleetLens
   }
 
   /** A derived view: plan in wasm, fetch raw samples through the proxy, evaluate in wasm. */
-  private async runView(request: DataQueryRequest<FleetLensQuery>, target: FleetLensQuery, view: ViewName): Promise<TargetResult> {
+  private async runView(
+    request: DataQueryRequest<FleetLensQuery>,
+    target: FleetLensQuery,
+    view: ViewName,
+    bodies: BodyCache
+  ): Promise<TargetResult> {
     const engine = await loadEngine();
     const metricNames = await this.metricNames();
     const fromMs = request.range.from.valueOf();
@@ -189,16 +200,21 @@ export class FleetLensDataSource extends DataSourceApi<FleetLensQuery, FleetLens
         refId: target.refId,
       },
       async (plan, fetch, index) => {
-        const bytes = await lastValueFrom(
-          this.fetchBytes({
-            url: `${this.url}/api/v1/query`,
-            method: 'POST',
-            data: new URLSearchParams({ query: fetch.promql, time: String(fetch.atMs / 1000) }).toString(),
-            headers: this.headers({ 'Content-Type': 'application/x-www-form-urlencoded' }),
-            requestId: `${request.requestId}-${target.refId}-${index}`,
-          })
-        );
-        plan.addResponse(index, bytes);
+        const key = `${fetch.atMs} ${fetch.promql}`;
+        let body = bodies.get(key);
+        if (!body) {
+          body = lastValueFrom(
+            this.fetchBytes({
+              url: `${this.url}/api/v1/query`,
+              method: 'POST',
+              data: new URLSearchParams({ query: fetch.promql, time: String(fetch.atMs / 1000) }).toString(),
+              headers: this.headers({ 'Content-Type': 'application/x-www-form-urlencoded' }),
+              requestId: `${request.requestId}-${target.refId}-${index}`,
+            })
+          );
+          bodies.set(key, body);
+        }
+        plan.addResponse(index, await body);
       }
     );
     return { frames: result.frames };

@@ -48,8 +48,9 @@ pub const MAX_NAMES_LISTED: usize = 40;
 
 /// SLO backtest steps aimed for when no step is given.
 const AUTO_STEPS: i64 = 200;
-/// Most SLO burn-down points (over the period) when no step is given.
-const AUTO_BURN_DOWN_POINTS: i64 = 2_000;
+/// Most SLO backtest or burn-down points when no step is given (both share the step; below
+/// Prometheus' 11,000 points per series).
+const AUTO_MAX_POINTS: i64 = 10_000;
 const MINUTE_MS: i64 = 60_000;
 
 /// Which view.
@@ -450,6 +451,19 @@ fn calendar_unit(u: crate::views::slo::CalendarUnit) -> window::CalendarUnit {
     }
 }
 
+/// The SLO step when none is given: the range / [`AUTO_STEPS`] in whole minutes, but no longer
+/// than the shortest alert window (so every event lands in some short window of the backtest and
+/// no condition is missed between steps) unless that would mean more than [`AUTO_MAX_POINTS`]
+/// points over the range or the period.
+fn auto_step(range_ms: i64, period_ms: i64, shortest_window_ms: i64) -> i64 {
+    let round_up =
+        |ms: i64| (ms.saturating_add(MINUTE_MS - 1) / MINUTE_MS).saturating_mul(MINUTE_MS);
+    let coarse = round_up((range_ms / AUTO_STEPS).max(MINUTE_MS));
+    let floor = round_up((range_ms.max(period_ms) / AUTO_MAX_POINTS).max(MINUTE_MS));
+    let window = (shortest_window_ms / MINUTE_MS).saturating_mul(MINUTE_MS);
+    coarse.min(window.max(floor))
+}
+
 fn plan_slo<Z: ZoneOffsets + ?Sized>(
     config: SloConfig,
     request: Request,
@@ -466,15 +480,14 @@ fn plan_slo<Z: ZoneOffsets + ?Sized>(
         .chain(BURN_WINDOWS.iter().map(|w| w.1))
         .max()
         .unwrap_or_default();
-    let step_ms = match request.step_ms {
-        Some(s) => s,
-        None => {
-            let raw = ((to - from) / AUTO_STEPS)
-                .max((to - bounds.start_ms) / AUTO_BURN_DOWN_POINTS)
-                .max(MINUTE_MS);
-            (raw.saturating_add(MINUTE_MS - 1) / MINUTE_MS).saturating_mul(MINUTE_MS)
-        }
-    };
+    let shortest = conditions
+        .iter()
+        .map(|c| c.short_ms)
+        .min()
+        .unwrap_or(MINUTE_MS);
+    let step_ms = request
+        .step_ms
+        .unwrap_or_else(|| auto_step(to - from, to - bounds.start_ms, shortest));
     let earliest = bounds.start_ms.min(from.saturating_sub(longest));
     let range_ms = to.saturating_sub(earliest).saturating_add(LOOKBACK_MS);
     check_range(

@@ -65,8 +65,42 @@ fn slo_plan_fetches_each_selector_back_to_the_period_start() {
         f[0].promql,
         format!("req_total{{code=~\"5..\"}}[{}ms]", f[0].range_ms)
     );
-    // Auto step: 6 h / 200 = 108 s, or 1 d / 2000 = 43.2 s: 108 s, rounded up to 2 min.
+    // Auto step: 6 h / 200 = 108 s, rounded up to 2 min, shorter than the 5 m window.
     assert_eq!(steps.step_ms, 2 * MIN);
+}
+
+#[test]
+fn the_auto_step_stays_within_the_shortest_window_when_affordable() {
+    const DAY: i64 = 86_400_000;
+    let cases = [
+        // (range, period, shortest window, step, why)
+        (6 * H, DAY, 5 * MIN, 2 * MIN, "range / 200 rounded up"),
+        (
+            DAY,
+            30 * DAY,
+            5 * MIN,
+            5 * MIN,
+            "432 s capped at the 5 m window",
+        ),
+        (
+            7 * DAY,
+            30 * DAY,
+            5 * MIN,
+            5 * MIN,
+            "2016 steps, 8640 over the period",
+        ),
+        (
+            30 * DAY,
+            90 * DAY,
+            5 * MIN,
+            13 * MIN,
+            "90 d / 10,000 = 777.6 s: 13 min, coarser than the window",
+        ),
+        (H, DAY, 30_000, MIN, "never below a minute"),
+    ];
+    for (range, period, shortest, want, why) in cases {
+        assert_eq!(auto_step(range, period, shortest), want, "{why}");
+    }
 }
 
 #[test]

@@ -246,7 +246,7 @@ impl Cluster {
         let f_avail = reg.family(
             "claude_agents_available",
             Gauge,
-            "Available agents",
+            "Available agents (up and heartbeating)",
             "",
             &[],
         );
@@ -475,8 +475,10 @@ impl Cluster {
         self.queue_size.set(self.queue.len() as f64);
         self.active.set(busy as f64);
         self.agents_total.set(n as f64);
+        // Available: up and heartbeating, busy or not (AllAgentsDown fires when none is; a
+        // fully busy fleet is not down, `claude_tasks_active` counts the busy ones).
         self.agents_available
-            .set(if agents_down { 0.0 } else { (n - busy) as f64 });
+            .set(if agents_down { 0.0 } else { n as f64 });
         for a in &mut self.agents {
             if !agents_down {
                 a.heartbeat_s = ((t / 1000) / 30 * 30) as f64;

@@ -49,6 +49,8 @@ const HEX_ENDPOINTS: [(&str, &str); 2] = [
     ("POST", "/api/v1/deployments"),
 ];
 const RESOURCES: [&str; 3] = ["cpu", "memory", "storage"];
+/// Conea's user accounts (`user_id` of `user_activity_total`): at most this many are active.
+const CONEA_USERS: usize = 200;
 const NODES: [&str; 3] = ["node-1:9100", "node-2:9100", "node-3:9100"];
 /// Node memory and disk sizes, bytes.
 const MEM_TOTAL: f64 = 16.0 * 1024.0 * 1024.0 * 1024.0;
@@ -70,7 +72,8 @@ struct Conea {
     ai_requests: Vec<Slot>,
     ai_tokens: Vec<Slot>,
     ai_duration: Vec<Slot>,
-    activity: Slot,
+    /// `user_activity_total` per user, `u-001` … (the first `active_users` are active).
+    activity: Vec<Slot>,
     active_users: Slot,
     jobs: Vec<Slot>,
     up: Slot,
@@ -198,7 +201,9 @@ impl Services {
                 .iter()
                 .map(|(m, _, _)| reg.slot(f_ai_dur, &[("model", m)], t))
                 .collect(),
-            activity: reg.slot(f_act, &[], t),
+            activity: (1..=CONEA_USERS)
+                .map(|i| reg.slot(f_act, &[("user_id", &format!("u-{i:03}"))], t))
+                .collect(),
             active_users: reg.slot(f_users, &[], t),
             jobs: [
                 ("etl", "success"),
@@ -487,7 +492,7 @@ impl Services {
                 .chain(&mut c.ai_requests)
                 .chain(&mut c.ai_tokens)
                 .chain(&mut c.ai_duration)
-                .chain(std::iter::once(&mut c.activity))
+                .chain(&mut c.activity)
                 .chain(&mut c.jobs)
             {
                 s.reset(t);
@@ -524,7 +529,10 @@ impl Services {
             }
             let users = (150.0 * level * rng.range(0.9, 1.1)).round();
             c.active_users.set(users);
-            c.activity.add(rng.poisson(users * 0.2 * dt / 60.0) as f64);
+            // Each active user acts about once every five minutes.
+            for s in c.activity.iter_mut().take(users as usize) {
+                s.add(rng.poisson(0.2 * dt / 60.0) as f64);
+            }
             for (i, s) in c.jobs.iter_mut().enumerate() {
                 let rate = if i % 2 == 0 { 0.02 } else { 0.0005 };
                 s.add(rng.poisson(rate * dt) as f64);
@@ -621,7 +629,8 @@ impl Services {
                 .chain(&c.ai_requests)
                 .chain(&c.ai_tokens)
                 .chain(&c.ai_duration)
-                .chain([&c.activity, &c.active_users])
+                .chain(&c.activity)
+                .chain([&c.active_users])
                 .chain(&c.jobs)
             {
                 f(s.point());

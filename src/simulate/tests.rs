@@ -402,3 +402,55 @@ fn ranges_out_of_bounds_are_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn a_busy_fleet_is_available_and_only_stopped_agents_are_not() {
+    // Monday 08:00–18:00: at the afternoon peak every agent is busy at some step.
+    let gauge = |r: &Run, name: &str| -> Vec<f64> {
+        r.iter()
+            .find(|((n, _), _)| n == name)
+            .map(|(_, s)| s.iter().map(|(_, v)| num(v)).collect())
+            .unwrap()
+    };
+    let healthy = run(&SimConfig::default(), T0 + 8 * HOUR, T0 + 18 * HOUR);
+    let total = gauge(&healthy, "claude_agents_total");
+    let available = gauge(&healthy, "claude_agents_available");
+    let active = gauge(&healthy, "claude_tasks_active");
+    assert!(total.iter().all(|t| *t == 6.0));
+    assert!(active.contains(&6.0), "the fleet never saturates");
+    assert_eq!(available, total);
+    let down = SimConfig {
+        faults: vec![fault(
+            "agents-down@2025-12-01T10:00:00Z..2025-12-01T11:00:00Z",
+        )],
+        ..SimConfig::default()
+    };
+    let r = run(&down, T0 + 8 * HOUR, T0 + 12 * HOUR);
+    let available = gauge(&r, "claude_agents_available");
+    // One sample a minute from 08:00: 10:00 is index 120, 11:00 index 180.
+    assert!(available[120..180].iter().all(|a| *a == 0.0));
+    assert_eq!(available[119], 6.0);
+    assert_eq!(available[180], 6.0);
+}
+
+#[test]
+fn user_activity_is_counted_per_user() {
+    // One hour at the 14:00 peak: about 150 users act, each about once every five minutes.
+    let r = run(&SimConfig::default(), T0 + 13 * HOUR, T0 + 14 * HOUR);
+    let mut users = 0;
+    let mut active = 0;
+    for ((name, labels), samples) in &r {
+        if name != "user_activity_total" {
+            continue;
+        }
+        assert!(label(labels, "user_id").is_some_and(|u| u.starts_with("u-")));
+        users += 1;
+        let first = num(&samples[0].1);
+        let last = num(&samples[samples.len() - 1].1);
+        if last > first {
+            active += 1;
+        }
+    }
+    assert_eq!(users, 200);
+    assert!((100..=170).contains(&active), "{active} users acted");
+}

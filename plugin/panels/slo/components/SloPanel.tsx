@@ -209,6 +209,11 @@ const getStyles = (theme: GrafanaTheme2) => ({
     display: flex;
     flex-direction: column;
     gap: ${theme.spacing(0.5)};
+    /* Sections keep their height and the panel scrolls, instead of charts and tables being
+       squeezed to nothing when the content is taller than the panel. */
+    & > * {
+      flex-shrink: 0;
+    }
   `,
   small: css`
     display: flex;
