@@ -87,6 +87,12 @@ export function costConfig(options: FleetLensOptions): string {
   if (options.prices && options.prices.length > 0) {
     config.prices = options.prices;
   }
+  if (options.naming === 'custom' && options.metricMapping) {
+    const metrics = Object.fromEntries(Object.entries(options.metricMapping).filter(([, name]) => typeof name === 'string' && name.trim() !== ''));
+    if (Object.keys(metrics).length > 0) {
+      config.metrics = metrics;
+    }
+  }
   return JSON.stringify(config);
 }
 

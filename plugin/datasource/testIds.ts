@@ -5,6 +5,7 @@ export const testIds = {
     bearer: 'data-testid fleetlens-config-bearer',
     tenant: 'data-testid fleetlens-config-tenant',
     naming: 'data-testid fleetlens-config-naming',
+    mapping: 'data-testid fleetlens-config-mapping',
     budget: 'data-testid fleetlens-config-budget',
     timezone: 'data-testid fleetlens-config-timezone',
     timezoneError: 'data-testid fleetlens-config-timezone-error',

@@ -30,8 +30,8 @@ export const DEFAULT_QUERY: Partial<FleetLensQuery> = {
   legendFormat: '',
 };
 
-/** Metric naming: auto-detect (default) or one variant. */
-export type Naming = 'auto' | 'claudeCode' | 'agentCluster';
+/** Metric naming: auto-detect (default), one variant, or a custom role → metric mapping. */
+export type Naming = 'auto' | 'claudeCode' | 'agentCluster' | 'custom';
 
 /** A label matcher of an SLO selector. */
 export interface SloMatcher {
@@ -102,6 +102,8 @@ export interface AgentsSetting {
 export interface FleetLensOptions extends DataSourceJsonData {
   /** Which metric names to read; `auto` detects them from the metric names that exist. */
   naming?: Naming;
+  /** With naming `custom`: the metric each cost role reads (`cost`, `tokens`, `commits`, …); missing roles are detected. */
+  metricMapping?: Record<string, string>;
   /** Monthly budget in USD for the cost view's forecast and run-out date (kept as typed when not a number). */
   monthlyBudgetUsd?: number | string;
   /** IANA zone for "today", the month and calendar SLO periods; empty = the dashboard's. */

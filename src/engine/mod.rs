@@ -23,7 +23,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::time::ms_to_seconds_text;
 use crate::views::agents::{agents_view, AgentsConfig, AgentsView};
-use crate::views::cost::{detect_names, evaluate_cost, CostClock, CostConfig, CostReport, DAY_MS};
+use crate::views::cost::{
+    detect_names_with, evaluate_cost, CostClock, CostConfig, CostReport, DAY_MS,
+};
 use crate::views::slo::{
     evaluate_slo, slo_timeline, Period, PeriodBounds, Selector, Sli, SliData, SloConfig, SloReport,
     SloTimeline, SloWarning, Steps, BURN_WINDOWS,
@@ -350,7 +352,7 @@ fn plan_cost<Z: ZoneOffsets + ?Sized>(
             fetches: Vec::new(),
         });
     };
-    let detection = detect_names(metric_names);
+    let detection = detect_names_with(metric_names, &config.metrics);
     let mut fetches = Vec::new();
     for r in &detection.roles {
         if let Some(name) = &r.found {

@@ -344,3 +344,56 @@ fn cost_summary_and_breakdown_frames_carry_the_report() {
     assert_eq!(forecast.time_ms.len(), 3);
     assert_eq!(forecast.fields[0].name, "actual");
 }
+
+#[test]
+fn a_custom_metric_mapping_replaces_detection_for_its_roles() {
+    let to = T0 + 10 * H;
+    let cost = ViewConfig::from_json(
+        ViewKind::Cost,
+        r#"{"metrics": {"cost": "team_ai_spend_usd_total", "commits": "git_commits_total"}}"#,
+    )
+    .unwrap();
+    // The Claude Code name exists too, but the mapping says which one is the truth.
+    let available = names(&[
+        "team_ai_spend_usd_total",
+        "git_commits_total",
+        "claude_code_cost_usage_USD_total",
+    ]);
+    let planned = plan(cost, request(T0, to), &Utc, &available).unwrap();
+    let selectors: Vec<&str> = planned
+        .fetches()
+        .iter()
+        .map(|f| f.selector.as_str())
+        .collect();
+    assert_eq!(selectors, ["team_ai_spend_usd_total", "git_commits_total"]);
+    let ramp = |top: f64| -> Vec<f64> { (0..=10).map(|k| top * f64::from(k) / 10.0).collect() };
+    let fetched = vec![
+        vec![counter(
+            "team_ai_spend_usd_total",
+            &[("model", "m")],
+            T0,
+            H,
+            &ramp(12.0),
+        )],
+        vec![counter("git_commits_total", &[], T0, H, &ramp(4.0))],
+    ];
+    let e = planned.evaluate(&fetched).unwrap();
+    let summary = &e.frames(Output::Summary).unwrap()[0];
+    let get = |n: &str| summary.fields.iter().find(|f| f.name == n).unwrap().values[0];
+    assert!((get("total cost") - 12.0).abs() < 1e-9);
+    // 12 USD over 4 commits.
+    assert!((get("cost per commit") - 3.0).abs() < 1e-9);
+
+    // A mapped name that does not exist is missing, named as configured.
+    let cost =
+        ViewConfig::from_json(ViewKind::Cost, r#"{"metrics": {"cost": "nope_total"}}"#).unwrap();
+    let err = plan(cost, request(T0, to), &Utc, &available)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("looked for nope_total"), "{err}");
+    // Unknown roles are refused with the valid ones.
+    let err = ViewConfig::from_json(ViewKind::Cost, r#"{"metrics": {"price": "x"}}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("unknown variant `price`"), "{err}");
+}

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { realEngine } from '../../shared/test-engine';
 import { testIds } from '../testIds';
 import { FleetLensOptions, FleetLensSecureOptions } from '../types';
+import { costConfig } from '../settings';
 import { ConfigEditor } from './ConfigEditor';
 import { byTestId, click, type } from './testUtils';
 
@@ -165,6 +166,20 @@ describe('ConfigEditor', () => {
     expect(field(ids.sloField(0, 'json')).value).toBe(text);
     expect(byTestId(container, ids.sloError(0))?.textContent).toMatch(/\S/);
     expect((byTestId(container, ids.sloField(0, 'mode')) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('maps cost roles to metrics with the custom naming, and the cost config carries them', async () => {
+    await render(settings({ naming: 'custom', metricMapping: { commits: 'git_commits_total' } }));
+    expect(field(`${ids.mapping}-commits`).value).toBe('git_commits_total');
+    type(field(`${ids.mapping}-cost`), 'team_ai_spend_usd_total');
+    type(field(`${ids.mapping}-commits`), '');
+    expect(last().jsonData.metricMapping).toEqual({ cost: 'team_ai_spend_usd_total' });
+    const config = JSON.parse(costConfig(last().jsonData));
+    expect(config.metrics).toEqual({ cost: 'team_ai_spend_usd_total' });
+    // The engine accepts it as the cost view's config.
+    expect(() => realEngine().checkViewConfig('cost', JSON.stringify(config))).not.toThrow();
+    // Another naming ignores a mapping left in the settings.
+    expect(JSON.parse(costConfig({ ...last().jsonData, naming: 'auto' })).metrics).toBeUndefined();
   });
 
   it('keeps the agents settings it does not edit', async () => {

@@ -12,6 +12,7 @@ import { AgentsSettings } from './AgentsSettings';
 import { AuthSettings } from './AuthSettings';
 import { NumberInput } from './DraftInput';
 import { PriceTable } from './PriceTable';
+import { MetricMapping } from './MetricMapping';
 import { SloList } from './SloList';
 
 type Props = DataSourcePluginOptionsEditorProps<FleetLensOptions, FleetLensSecureOptions>;
@@ -20,6 +21,7 @@ const NAMINGS: Array<{ value: Naming; label: string; description: string }> = [
   { value: 'auto', label: 'Auto-detect', description: 'Read whichever spelling of each metric exists' },
   { value: 'claudeCode', label: 'Claude Code', description: "The agents view reads tokens and cost from Claude Code's metrics" },
   { value: 'agentCluster', label: 'Agent cluster', description: "The agents view reads the agent cluster's metrics" },
+  { value: 'custom', label: 'Custom', description: 'Choose the metric each cost role reads; empty roles are detected' },
 ];
 
 /** Why a time zone cannot be used; undefined when it can (or is empty: the dashboard's). */
@@ -60,6 +62,7 @@ export function ConfigEditor(props: Props) {
             <RadioButtonGroup options={NAMINGS} value={jsonData.naming ?? 'auto'} onChange={(naming) => set({ naming })} />
           </div>
         </InlineField>
+        {jsonData.naming === 'custom' && <MetricMapping value={jsonData.metricMapping} onChange={(metricMapping) => set({ metricMapping })} />}
         <InlineField label="Monthly budget (USD)" labelWidth={20} tooltip="For the month-end forecast and the run-out date; empty = no budget">
           <NumberInput data-testid={testIds.configEditor.budget} width={16} placeholder="e.g. 500" value={jsonData.monthlyBudgetUsd} onChange={(v) => set({ monthlyBudgetUsd: v })} />
         </InlineField>

@@ -28,7 +28,10 @@
 mod naming;
 mod prices;
 
-pub use naming::{detect_names, NameDetection, NamingVariant, Role, RoleName, MAX_RELATED_NAMES};
+pub use naming::{
+    detect_names, detect_names_with, NameDetection, NamingVariant, Role, RoleName,
+    MAX_RELATED_NAMES,
+};
 pub use prices::{default_prices, utc_day_start, ModelPrice, PriceTable, TokenPrices};
 
 use std::collections::BTreeMap;
@@ -133,6 +136,12 @@ pub struct CostConfig {
     /// default [`DEFAULT_MAX_GROUPS`].
     #[serde(default = "default_max_groups")]
     pub max_groups: usize,
+    /// Metric names chosen for some roles instead of detecting them, e.g.
+    /// `{"cost": "team_ai_cost_usd_total", "commits": "git_commits_total"}` (keys: `cost`,
+    /// `tokens`, `commits`, `pullRequests`, `linesOfCode`, `sessions`, `activeTime`,
+    /// `editDecisions`, `clusterCost`, `clusterTasks`). Default: none, every name detected.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<Role, String>,
 }
 
 fn default_group_by() -> Vec<String> {
@@ -160,6 +169,7 @@ impl Default for CostConfig {
             user_label: default_user_label(),
             forecast_days: default_forecast_days(),
             max_groups: default_max_groups(),
+            metrics: BTreeMap::new(),
         }
     }
 }
@@ -668,7 +678,7 @@ pub fn evaluate_cost(
         .collect();
     names_seen.sort_unstable();
     names_seen.dedup();
-    let names = detect_names(&names_seen);
+    let names = detect_names_with(&names_seen, &config.metrics);
     let mut warnings: Vec<String> = names
         .roles
         .iter()

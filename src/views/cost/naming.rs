@@ -7,7 +7,9 @@
 //! is hard-coded to one of them: [`detect_names`] looks for each candidate in the list of names
 //! that exist and reports what it found or what it looked for.
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 
 /// How a metric name was spelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -24,10 +26,12 @@ pub enum NamingVariant {
     Legacy,
     /// The agent cluster's own metric (`seeds/claude-code-cluster-monitoring.md`).
     Cluster,
+    /// A name the configuration maps to the role (`metrics` in the cost view's config).
+    Custom,
 }
 
 /// What a metric is used for in the cost view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Role {
     /// Claude Code's cost counter (USD), the truth for every cost.
@@ -227,11 +231,25 @@ impl NameDetection {
 ///   emits it;
 /// * no candidate: `found: None` and a message listing every name looked for and what is lost.
 pub fn detect_names<S: AsRef<str>>(available: &[S]) -> NameDetection {
+    detect_names_with(available, &BTreeMap::new())
+}
+
+/// [`detect_names`] with some roles mapped to a metric name of the user's choosing (a Prometheus
+/// that renames metrics at ingestion, a recording rule): a mapped role looks for that name only,
+/// with variant [`NamingVariant::Custom`]; the other roles are detected as usual. A mapped name
+/// that does not exist is reported missing like any other.
+pub fn detect_names_with<S: AsRef<str>>(
+    available: &[S],
+    custom: &BTreeMap<Role, String>,
+) -> NameDetection {
     let has = |n: &str| available.iter().any(|a| a.as_ref() == n);
     let roles = Role::ALL
         .iter()
         .map(|&role| {
-            let candidates = role.candidates();
+            let candidates = match custom.get(&role).map(|n| n.trim()) {
+                Some(name) if !name.is_empty() => vec![(name.to_owned(), NamingVariant::Custom)],
+                _ => role.candidates(),
+            };
             let looked_for: Vec<String> = candidates.iter().map(|(n, _)| n.clone()).collect();
             let mut present = candidates.iter().filter(|(n, _)| has(n));
             let first = present.next().cloned();
