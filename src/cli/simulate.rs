@@ -1,5 +1,6 @@
 //! `fleetlens simulate`: synthetic telemetry from the library's simulator, written as
-//! OpenMetrics history, served live on `/metrics`, or pushed as OTLP/HTTP JSON.
+//! OpenMetrics history and JSON-lines events, served live on `/metrics`, or pushed as OTLP/HTTP
+//! JSON (metrics and Claude Code's events as logs).
 
 use std::io::{BufWriter, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -8,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use fleetlens::simulate::{
-    openmetrics, otlp, Chunks, Fault, Naming, SimConfig, Simulator, DEFAULT_CHUNK_STEPS,
+    openmetrics, otlp, Chunks, EventChunks, Fault, Naming, SimConfig, Simulator,
+    DEFAULT_CHUNK_STEPS,
 };
 use fleetlens::time::parse_duration_ms;
 
@@ -20,6 +22,10 @@ const MAX_REQUEST_BYTES: usize = 8192;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 /// How often the live loop looks for a scrape or a due push.
 const POLL: Duration = Duration::from_millis(20);
+/// Most log records in one OTLP logs request.
+const MAX_RECORDS_PER_PUSH: usize = 1000;
+/// A live run records the events of at most this much of its catch-up (ms): one day.
+const EVENTS_CATCH_UP_MS: i64 = 86_400_000;
 
 #[derive(Debug, Args)]
 pub(crate) struct SimulateArgs {
@@ -28,14 +34,20 @@ pub(crate) struct SimulateArgs {
     #[arg(long, value_name = "FILE")]
     openmetrics: Option<PathBuf>,
 
+    /// Write Claude Code's events (api_request, api_error, tool_result, tool_decision,
+    /// user_prompt) from --from to --to as JSON lines to FILE ("-": standard output); with
+    /// --openmetrics or alone.
+    #[arg(long, value_name = "FILE")]
+    events: Option<PathBuf>,
+
     /// Serve the live values on http://ADDR/metrics (Prometheus text format); ADDR is
     /// HOST:PORT or a port (then 127.0.0.1).
     #[arg(long, value_name = "ADDR")]
     listen: Option<String>,
 
-    /// Push the Claude Code metrics as OTLP/HTTP JSON to URL (a Collector, e.g.
-    /// http://127.0.0.1:4318; /v1/metrics is appended unless present). With --listen as well,
-    /// /metrics leaves the Claude Code families out (they reach Prometheus through the
+    /// Push the Claude Code metrics and events as OTLP/HTTP JSON to URL (a Collector, e.g.
+    /// http://127.0.0.1:4318): metrics to URL/v1/metrics, events to URL/v1/logs. With --listen
+    /// as well, /metrics leaves the Claude Code families out (they reach Prometheus through the
     /// Collector).
     #[arg(long, value_name = "URL")]
     otlp: Option<String>,
@@ -92,21 +104,34 @@ pub(crate) fn run(args: &SimulateArgs) -> Result<(), BoxError> {
     let now = chrono::Utc::now().timestamp_millis();
     let config = config(args, now)?;
     let modes = [
-        args.openmetrics.is_some(),
+        args.openmetrics.is_some() || args.events.is_some(),
         args.listen.is_some() || args.otlp.is_some(),
     ];
     match modes {
         [true, true] => Err(
-            "--openmetrics writes history; --listen and --otlp run live: use one or the other"
+            "--openmetrics and --events write history; --listen and --otlp run live: use one or the other"
                 .into(),
         ),
         [false, false] => Err(
-            "nothing to do: give --openmetrics FILE (history), --listen ADDR or --otlp URL (live)"
+            "nothing to do: give --openmetrics FILE or --events FILE (history), --listen ADDR or --otlp URL (live)"
                 .into(),
         ),
         [true, false] => {
             let (from, to) = args.range.resolve(now)?;
-            write_history(args, &config, from, to)
+            let stdout = |p: &Option<PathBuf>| p.as_ref().is_some_and(|p| p.as_os_str() == "-");
+            if stdout(&args.openmetrics) && stdout(&args.events) {
+                return Err(
+                    "--openmetrics - and --events - would both write to standard output: give one of them a file"
+                        .into(),
+                );
+            }
+            if let Some(path) = &args.openmetrics {
+                write_history(path, &config, from, to)?;
+            }
+            if let Some(path) = &args.events {
+                write_events(path, &config, from, to)?;
+            }
+            Ok(())
         }
         [false, true] => {
             let (from, _) = args.range.resolve(now)?;
@@ -135,27 +160,40 @@ fn config(args: &SimulateArgs, now: i64) -> Result<SimConfig, BoxError> {
     Ok(config)
 }
 
-fn write_history(
-    args: &SimulateArgs,
-    config: &SimConfig,
-    from: i64,
-    to: i64,
-) -> Result<(), BoxError> {
-    let chunks = Chunks::new(config, from, to, DEFAULT_CHUNK_STEPS)?;
-    let families = chunks.families().to_vec();
-    let path = args.openmetrics.clone().unwrap_or_default();
+/// A buffered writer to `path` ("-": standard output); errors name `flag`.
+fn sink(flag: &str, path: &PathBuf) -> Result<BufWriter<Box<dyn Write>>, BoxError> {
     let sink: Box<dyn Write> = if path.as_os_str() == "-" {
         Box::new(std::io::stdout().lock())
     } else {
-        let file = std::fs::File::create(&path)
-            .map_err(|e| format!("--openmetrics {}: {e}", path.display()))?;
+        let file =
+            std::fs::File::create(path).map_err(|e| format!("{flag} {}: {e}", path.display()))?;
         Box::new(file)
     };
-    let mut out = BufWriter::with_capacity(1 << 20, sink);
+    Ok(BufWriter::with_capacity(1 << 20, sink))
+}
+
+fn write_history(path: &PathBuf, config: &SimConfig, from: i64, to: i64) -> Result<(), BoxError> {
+    let chunks = Chunks::new(config, from, to, DEFAULT_CHUNK_STEPS)?;
+    let families = chunks.families().to_vec();
+    let mut out = sink("--openmetrics", path)?;
     for chunk in chunks {
         out.write_all(openmetrics::chunk_text(&families, &chunk).as_bytes())?;
     }
     out.write_all(openmetrics::EOF.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}
+
+/// Claude Code's events of the range as JSON lines, one event per line, in time order.
+fn write_events(path: &PathBuf, config: &SimConfig, from: i64, to: i64) -> Result<(), BoxError> {
+    let chunks = EventChunks::new(config, from, to, DEFAULT_CHUNK_STEPS)?;
+    let mut out = sink("--events", path)?;
+    for chunk in chunks {
+        for event in chunk {
+            serde_json::to_writer(&mut out, &event.to_json())?;
+            out.write_all(b"\n")?;
+        }
+    }
     out.flush()?;
     Ok(())
 }
@@ -171,12 +209,29 @@ fn listen_addr(text: &str) -> String {
     }
 }
 
-fn otlp_url(text: &str) -> String {
+/// The metrics and logs URLs of an OTLP/HTTP endpoint given as its base or as either URL.
+fn otlp_urls(text: &str) -> (String, String) {
     let t = text.trim_end_matches('/');
-    if t.ends_with("/v1/metrics") {
-        t.to_owned()
-    } else {
-        format!("{t}/v1/metrics")
+    let base = t
+        .strip_suffix("/v1/metrics")
+        .or_else(|| t.strip_suffix("/v1/logs"))
+        .unwrap_or(t);
+    (format!("{base}/v1/metrics"), format!("{base}/v1/logs"))
+}
+
+/// POSTs a JSON body; failures are reported on standard error (the live loop goes on).
+fn post(agent: &ureq::Agent, url: &str, body: &str) {
+    match agent
+        .post(url)
+        .header("Content-Type", "application/json")
+        .send(body.as_bytes())
+    {
+        Ok(r) if r.status().is_success() => {}
+        Ok(r) => eprintln!(
+            "fleetlens simulate: OTLP push to {url}: HTTP {}",
+            r.status()
+        ),
+        Err(e) => eprintln!("fleetlens simulate: OTLP push to {url} failed: {e}"),
     }
 }
 
@@ -198,6 +253,11 @@ fn run_live(args: &SimulateArgs, config: &SimConfig, from: i64, now: i64) -> Res
         None => None,
     };
     let mut sim = Simulator::new(config, from)?;
+    if args.otlp.is_some() {
+        // Events of the last day of the catch-up are pushed at the first push.
+        sim.advance_to(now - EVENTS_CATCH_UP_MS);
+        sim.record_events();
+    }
     sim.advance_to(now);
     let listener = match &args.listen {
         Some(a) => {
@@ -215,7 +275,7 @@ fn run_live(args: &SimulateArgs, config: &SimConfig, from: i64, now: i64) -> Res
         }
         None => None,
     };
-    let otlp = args.otlp.as_deref().map(otlp_url);
+    let otlp = args.otlp.as_deref().map(otlp_urls);
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(10)))
         .http_status_as_error(false)
@@ -228,22 +288,17 @@ fn run_live(args: &SimulateArgs, config: &SimConfig, from: i64, now: i64) -> Res
             return Ok(());
         }
         let clock = chrono::Utc::now().timestamp_millis();
-        if let Some(url) = &otlp {
+        if let Some((metrics_url, logs_url)) = &otlp {
             if Instant::now() >= next_push {
                 next_push += push_every;
                 sim.advance_to(clock);
-                let body = otlp::metrics_request(&sim).to_string();
-                match agent
-                    .post(url)
-                    .header("Content-Type", "application/json")
-                    .send(body.as_bytes())
-                {
-                    Ok(r) if r.status().is_success() => {}
-                    Ok(r) => eprintln!(
-                        "fleetlens simulate: OTLP push to {url}: HTTP {}",
-                        r.status()
-                    ),
-                    Err(e) => eprintln!("fleetlens simulate: OTLP push to {url} failed: {e}"),
+                post(
+                    &agent,
+                    metrics_url,
+                    &otlp::metrics_request(&sim).to_string(),
+                );
+                for batch in sim.take_events().chunks(MAX_RECORDS_PER_PUSH) {
+                    post(&agent, logs_url, &otlp::logs_request(batch).to_string());
                 }
             }
         }
@@ -309,10 +364,12 @@ mod tests {
         assert_eq!(listen_addr("9464"), "127.0.0.1:9464");
         assert_eq!(listen_addr(":9464"), "127.0.0.1:9464");
         assert_eq!(listen_addr("0.0.0.0:9464"), "0.0.0.0:9464");
-        assert_eq!(otlp_url("http://c:4318"), "http://c:4318/v1/metrics");
-        assert_eq!(
-            otlp_url("http://c:4318/v1/metrics/"),
-            "http://c:4318/v1/metrics"
+        let both = (
+            "http://c:4318/v1/metrics".to_owned(),
+            "http://c:4318/v1/logs".to_owned(),
         );
+        assert_eq!(otlp_urls("http://c:4318"), both);
+        assert_eq!(otlp_urls("http://c:4318/v1/metrics/"), both);
+        assert_eq!(otlp_urls("http://c:4318/v1/logs"), both);
     }
 }

@@ -455,15 +455,15 @@ fn calendar_unit(u: crate::views::slo::CalendarUnit) -> window::CalendarUnit {
 
 /// The SLO step when none is given: the range / [`AUTO_STEPS`] in whole minutes, but no longer
 /// than the shortest alert window (so every event lands in some short window of the backtest and
-/// no condition is missed between steps) unless that would mean more than [`AUTO_MAX_POINTS`]
-/// points over the range or the period.
+/// no condition is missed between steps), and never so short that the backtest or the burn-down
+/// over the period would have more than [`AUTO_MAX_POINTS`] points.
 fn auto_step(range_ms: i64, period_ms: i64, shortest_window_ms: i64) -> i64 {
     let round_up =
         |ms: i64| (ms.saturating_add(MINUTE_MS - 1) / MINUTE_MS).saturating_mul(MINUTE_MS);
     let coarse = round_up((range_ms / AUTO_STEPS).max(MINUTE_MS));
     let floor = round_up((range_ms.max(period_ms) / AUTO_MAX_POINTS).max(MINUTE_MS));
     let window = (shortest_window_ms / MINUTE_MS).saturating_mul(MINUTE_MS);
-    coarse.min(window.max(floor))
+    coarse.min(window).max(floor)
 }
 
 fn plan_slo<Z: ZoneOffsets + ?Sized>(

@@ -97,6 +97,13 @@ fn the_auto_step_stays_within_the_shortest_window_when_affordable() {
             "90 d / 10,000 = 777.6 s: 13 min, coarser than the window",
         ),
         (H, DAY, 30_000, MIN, "never below a minute"),
+        (
+            H,
+            30 * DAY,
+            5 * MIN,
+            5 * MIN,
+            "a short range still keeps the 30 d burn-down within 10,000 points",
+        ),
     ];
     for (range, period, shortest, want, why) in cases {
         assert_eq!(auto_step(range, period, shortest), want, "{why}");

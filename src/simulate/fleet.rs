@@ -7,6 +7,7 @@
 //! exactly (up to floating-point addition) for every series, as long as no fault rewrites it.
 
 use super::config::{Naming, SimConfig};
+use super::events::{self, Calls, Identity, Recorder};
 use super::rng::Rng;
 use super::{diurnal, FaultKind, MetricKind, OtelName, Point, Registry, Slot, StepCtx, Value};
 use crate::error::Result;
@@ -101,6 +102,7 @@ struct User {
 #[derive(Debug, Clone)]
 struct Source {
     model: String,
+    main: bool,
     auxiliary: bool,
     rate_per_min: f64,
     cost: Slot,
@@ -110,6 +112,8 @@ struct Source {
 #[derive(Debug, Clone)]
 struct Session {
     user: usize,
+    /// The session's resource and record attributes for its events.
+    identity: Identity,
     end_ms: i64,
     intensity: f64,
     sources: Vec<Source>,
@@ -157,6 +161,9 @@ pub struct Fleet {
     org: String,
     users: Vec<User>,
     sessions: Vec<Session>,
+    seed: u64,
+    /// Claude Code's events, once recording is on.
+    recorder: Option<Recorder>,
 }
 
 impl Fleet {
@@ -286,7 +293,24 @@ impl Fleet {
             org,
             users,
             sessions: Vec::new(),
+            seed: config.seed,
+            recorder: None,
         })
+    }
+
+    /// Records Claude Code's events from the next step on (nothing when already recording).
+    pub(crate) fn record_events(&mut self) {
+        if self.recorder.is_none() {
+            self.recorder = Some(Recorder::new(self.seed));
+        }
+    }
+
+    /// The events recorded since the last call (none when not recording).
+    pub(crate) fn take_events(&mut self) -> Vec<events::Event> {
+        self.recorder
+            .as_mut()
+            .map(Recorder::take)
+            .unwrap_or_default()
     }
 
     /// The first model of `choices` priced at `t_ms`, else the last one.
@@ -366,6 +390,7 @@ impl Fleet {
             });
             Source {
                 model: model.to_owned(),
+                main: qs == "main",
                 auxiliary: qs == "auxiliary",
                 rate_per_min: rate,
                 cost,
@@ -418,15 +443,7 @@ impl Fleet {
         let commit = push(reg.slot_owned(f.commit, with(&[]), t));
         let pr = push(reg.slot_owned(f.pr, with(&[]), t));
         let mut decisions = [0; 4];
-        for (i, (tool, decision, src)) in [
-            ("Edit", "accept", "user_temporary"),
-            ("Edit", "reject", "user_reject"),
-            ("Write", "accept", "config"),
-            ("Write", "reject", "user_reject"),
-        ]
-        .into_iter()
-        .enumerate()
-        {
+        for (i, (tool, decision, src)) in events::EDIT_SERIES.into_iter().enumerate() {
             let l = with(&[
                 ("tool_name", tool),
                 ("decision", decision),
@@ -443,8 +460,10 @@ impl Fleet {
                 push(reg.slot_owned(f.active, with(&[("type", "cli")]), t)),
             ]
         });
+        let identity = super::otlp::identity(&common);
         self.sessions.push(Session {
             user: u,
+            identity,
             end_ms: t + (minutes * 60_000.0) as i64,
             intensity,
             sources,
@@ -475,8 +494,15 @@ impl Fleet {
         }
         let colliding = ctx.active(FaultKind::CollidingWriters);
         let dt_min = ctx.dt_s / 60.0;
+        let dt_ms = (ctx.dt_s * 1000.0).round() as i64;
+        let error_share = if ctx.active(FaultKind::ErrorBurst) {
+            events::BURST_ERROR_SHARE
+        } else {
+            events::ERROR_SHARE
+        };
         let prices = &self.prices;
         let rng = &mut self.rng;
+        let mut recorder = self.recorder.as_mut();
         for s in &mut self.sessions {
             if ctx.restart {
                 for slot in s.slots_mut() {
@@ -513,13 +539,26 @@ impl Fleet {
                 }
                 .map(|x| (x * rf).round());
                 let price = prices.at(&src.model, t);
+                let per_type =
+                    TOKEN_TYPES.map(|ty| price.and_then(|p| p.of_type(ty)).unwrap_or(0.0));
                 let mut cost = 0.0;
-                for (i, (slot, n)) in src.tokens.iter_mut().zip(tokens).enumerate() {
+                for ((slot, n), p) in src.tokens.iter_mut().zip(tokens).zip(per_type) {
                     slot.add(n);
-                    let p = price.and_then(|p| TOKEN_TYPES.get(i).and_then(|ty| p.of_type(ty)));
-                    cost += n * p.unwrap_or(0.0) / 1e6;
+                    cost += n * p / 1e6;
                 }
                 src.cost.add(cost);
+                if let Some(rec) = recorder.as_deref_mut() {
+                    if src.main {
+                        rec.prompt();
+                    }
+                    rec.api_calls(&Calls {
+                        model: &src.model,
+                        requests: r,
+                        tokens,
+                        prices: per_type,
+                        error_share,
+                    });
+                }
             }
             let rq = requests as f64;
             let added = rng.poisson(rq * 18.0) as f64;
@@ -532,10 +571,20 @@ impl Fleet {
             let accepts = edits as f64 - rejects.min(edits as f64);
             let [ea, er, wa, wr] = s.decisions;
             let writes = (accepts * 0.2).round();
-            s.other_add(ea, accepts - writes);
-            s.other_add(wa, writes);
-            s.other_add(er, (rejects * 0.7).round());
-            s.other_add(wr, rejects - (rejects * 0.7).round());
+            let edit_rejects = (rejects * 0.7).round();
+            let decided = [
+                accepts - writes,
+                edit_rejects,
+                writes,
+                rejects - edit_rejects,
+            ];
+            for (i, n) in [ea, er, wa, wr].into_iter().zip(decided) {
+                s.other_add(i, n);
+            }
+            if let Some(rec) = recorder.as_deref_mut() {
+                rec.tools(decided, requests);
+                rec.end_session(&s.identity, t, dt_ms);
+            }
             if rng.chance((rq * 0.04).min(1.0)) {
                 let c = s.commit;
                 s.other_add(c, 1.0);
@@ -549,6 +598,9 @@ impl Fleet {
                 s.other_add(user, busy);
                 s.other_add(cli, (rq * 9.0).min(ctx.dt_s));
             }
+        }
+        if let Some(rec) = recorder {
+            rec.end_step();
         }
     }
 

@@ -17,6 +17,7 @@
 
 pub mod cluster;
 pub mod config;
+pub mod events;
 pub mod faults;
 pub mod fleet;
 pub mod openmetrics;
@@ -27,6 +28,7 @@ pub mod services;
 use std::collections::BTreeMap;
 
 pub use config::{Naming, SimConfig};
+pub use events::{Event, EventKind};
 pub use faults::{Fault, FaultKind};
 
 use crate::error::{Error, Result};
@@ -330,6 +332,20 @@ impl Simulator {
         Ok(sim)
     }
 
+    /// Records Claude Code's events ([`events`]) from the next step on. The events of a step
+    /// are the ones behind that step's counter increments, so the events after the current
+    /// step add up to the counters' increase from the current step's values. Turning this on
+    /// does not change any metric.
+    pub fn record_events(&mut self) {
+        self.fleet.record_events();
+    }
+
+    /// The events recorded since the last call, in time order (none unless
+    /// [`Simulator::record_events`] was called).
+    pub fn take_events(&mut self) -> Vec<Event> {
+        self.fleet.take_events()
+    }
+
     /// Every family the simulation can emit (some may have no live series at a given step).
     pub fn families(&self) -> &[Family] {
         &self.registry.families
@@ -506,6 +522,50 @@ impl Iterator for Chunks {
             return None;
         }
         Some(map.into_values().collect())
+    }
+}
+
+/// The events of a run over a time range, chunk by chunk (see [`EventChunks::new`]).
+#[derive(Debug)]
+pub struct EventChunks {
+    inner: Chunks,
+}
+
+impl EventChunks {
+    /// The events of every step after the first sample of [`Chunks::new`] with the same
+    /// arguments, through `to_ms`: the events behind the counters' increase over the range.
+    /// `steps_per_chunk` steps per chunk. Fails as [`Chunks::new`] does.
+    pub fn new(
+        config: &SimConfig,
+        from_ms: i64,
+        to_ms: i64,
+        steps_per_chunk: usize,
+    ) -> Result<Self> {
+        let mut inner = Chunks::new(config, from_ms, to_ms, steps_per_chunk)?;
+        inner.sim.record_events();
+        // The first sample is the state already reached: no step to take for it.
+        inner.started = true;
+        Ok(Self { inner })
+    }
+}
+
+impl Iterator for EventChunks {
+    type Item = Vec<Event>;
+
+    /// The events of the next chunk of steps, in time order (possibly none).
+    fn next(&mut self) -> Option<Self::Item> {
+        let c = &mut self.inner;
+        if c.done {
+            return None;
+        }
+        for _ in 0..c.steps_per_chunk {
+            if c.sim.time_ms() + c.sim.interval_ms() > c.to_ms {
+                c.done = true;
+                break;
+            }
+            c.sim.step();
+        }
+        Some(c.sim.take_events())
     }
 }
 

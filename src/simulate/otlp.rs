@@ -1,12 +1,18 @@
-//! OTLP/HTTP JSON (`POST /v1/metrics`) of the families Claude Code exports, shaped as Claude
-//! Code sends them: cumulative monotonic sums with OTel instrument names and units, attributes
-//! with dotted names (`session.id`, `user.email`), and the resource attributes `service.name`,
-//! `service.version` and the `OTEL_RESOURCE_ATTRIBUTES` keys teams set (`team_id`,
-//! `cost_center`). Histograms and gauges (explicit bounds, `asDouble`) are encoded too, for any
-//! family given an OTel name.
+//! OTLP/HTTP JSON of what Claude Code exports, shaped as Claude Code sends it.
+//!
+//! Metrics (`POST /v1/metrics`, [`metrics_request`]): cumulative monotonic sums with OTel
+//! instrument names and units, attributes with dotted names (`session.id`, `user.email`), and the
+//! resource attributes `service.name`, `service.version` and the `OTEL_RESOURCE_ATTRIBUTES` keys
+//! teams set (`team_id`, `cost_center`). Histograms and gauges (explicit bounds, `asDouble`) are
+//! encoded too, for any family given an OTel name.
+//!
+//! Events (`POST /v1/logs`, [`logs_request`]): log records with the event name as body
+//! (`claude_code.api_request`), string attributes (`event.name`, `event.timestamp`, the session's
+//! and the event's own), under the same resources and scope as the metrics.
 
 use serde_json::{json, Map, Value as Json};
 
+use super::events::{Event, Identity};
 use super::{LabelPairs, MetricKind, Simulator, Value};
 
 /// The instrumentation scope Claude Code reports.
@@ -36,6 +42,62 @@ type FamilyPoints = Vec<(usize, Vec<Json>)>;
 
 fn attr(key: &str, value: &str) -> Json {
     json!({ "key": key, "value": { "stringValue": value } })
+}
+
+/// The resource and record attributes of series labels, in OTel names: resource attributes
+/// sorted, `service.version` among them; record attributes in label order.
+pub(crate) fn identity(labels: &[(String, String)]) -> Identity {
+    let mut resource: LabelPairs = vec![("service.version".into(), SERVICE_VERSION.into())];
+    let mut attributes = Vec::new();
+    for (k, v) in labels {
+        if let Some((_, rk)) = RESOURCE_KEYS.iter().find(|(l, _)| l == k) {
+            resource.push(((*rk).to_owned(), v.clone()));
+        } else {
+            let key = DOTTED
+                .iter()
+                .find(|(l, _)| l == k)
+                .map_or(k.as_str(), |(_, d)| d);
+            attributes.push((key.to_owned(), v.clone()));
+        }
+    }
+    resource.sort();
+    Identity {
+        resource,
+        attributes,
+    }
+}
+
+/// The OTLP JSON request body for `events`: one `resourceLogs` per resource (in the order first
+/// seen), one scope, the records in the order given. Each record has `timeUnixNano`,
+/// `observedTimeUnixNano` (the same: the simulation has no delivery delay), `severityNumber`,
+/// `severityText`, a string `body` and string attributes. An empty `resourceLogs` for no events.
+pub fn logs_request(events: &[Event]) -> Json {
+    let mut resources: Vec<(&LabelPairs, Vec<Json>)> = Vec::new();
+    for e in events {
+        let (number, text) = e.kind.severity();
+        let record = json!({
+            "timeUnixNano": e.time_ns.to_string(),
+            "observedTimeUnixNano": e.time_ns.to_string(),
+            "severityNumber": number,
+            "severityText": text,
+            "body": { "stringValue": e.kind.body() },
+            "attributes": e.attributes.iter().map(|(k, v)| attr(k, v)).collect::<Vec<_>>(),
+        });
+        match resources.iter_mut().find(|(r, _)| **r == e.resource) {
+            Some((_, records)) => records.push(record),
+            None => resources.push((&e.resource, vec![record])),
+        }
+    }
+    let resource_logs: Vec<Json> = resources
+        .into_iter()
+        .map(|(res, records)| {
+            json!({
+                "resource": { "attributes": res.iter().map(|(k, v)| attr(k, v)).collect::<Vec<_>>() },
+                "scopeLogs": [{ "scope": { "name": SCOPE_NAME, "version": SERVICE_VERSION }, "logRecords": records }]
+            })
+        })
+        .collect();
+    json!({ "resourceLogs": resource_logs })
 }
 
 fn nanos(ms: i64) -> String {
