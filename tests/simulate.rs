@@ -190,12 +190,16 @@ fn listen_serves_live_values_that_advance() {
 fn otlp_pushes_cumulative_sums_as_json() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    // 10:00 UTC on a weekday is busy; --from far enough back that sessions are running.
+    // The test runs at any wall-clock time, also on a weekend night when few sessions run: the
+    // cost-spike fault keeps user 0 in a session up to now, so the push always has Claude Code
+    // series.
     let (mut child, _) = spawn(&[
         "--otlp",
         &url,
         "--push-interval",
         "1s",
+        "--fault",
+        "cost-spike@now-2h..",
         "--from",
         "now-1d",
         "--duration",
@@ -247,7 +251,7 @@ fn otlp_pushes_cumulative_sums_as_json() {
     let rms = doc["resourceMetrics"].as_array().unwrap();
     assert!(
         !rms.is_empty(),
-        "no resourceMetrics: 40 users at any hour have sessions"
+        "no resourceMetrics although the cost-spike fault keeps a session running"
     );
     for rm in rms {
         let attrs = rm["resource"]["attributes"].as_array().unwrap();
