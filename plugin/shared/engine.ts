@@ -6,6 +6,14 @@
  * `.wasm` file become a chunk and an asset beside that plugin's `module.js`.
  */
 
+/**
+ * The small metadata types are declared once, in the binding (`src/wasm.rs`), and reach
+ * TypeScript through the generated declarations; type-only, so nothing of the glue is bundled
+ * here.
+ */
+export type { FrameMeta, LatestSum, ViewFetch, ViewRequest } from '../../target/wasm-pkg/fleetlens';
+import type { FrameMeta, LatestSum, ViewFetch, ViewRequest } from '../../target/wasm-pkg/fleetlens';
+
 /** The decoded form of one Prometheus query API response, held in wasm memory until `free()`. */
 export interface DecodedResponse {
   free(): void;
@@ -26,45 +34,6 @@ export interface DecodedResponse {
   values(i: number): Float64Array;
   /** The text of a `string` result. */
   stringValue(): string | undefined;
-}
-
-/** Sum of each series' latest finite value; `sum` is null when no series has one. */
-export interface LatestSum {
-  sum: number | null;
-  seriesTotal: number;
-  seriesWithData: number;
-}
-
-/** The time range and options of one view evaluation. */
-export interface ViewRequest {
-  fromMs: number;
-  toMs: number;
-  /** SLO backtest step in ms; default: the range / 200, at least 1m. */
-  stepMs?: number;
-  /** Overrides the view's grouping label (cost breakdown, SLO group-by, agents' group label). */
-  groupBy?: string;
-}
-
-/** One raw-sample fetch: the instant query `promql` (a range selector) at `atMs`. */
-export interface ViewFetch {
-  /** What the samples are for (`cost`, `total`, `buckets`, `heartbeat`, …). */
-  role: string;
-  /** The PromQL selector (`metric{label="x"}`). */
-  selector: string;
-  atMs: number;
-  rangeMs: number;
-  /** `selector[Nms]`, the text to send. */
-  promql: string;
-}
-
-/** A frame's shape; its numbers come from `frameTimes` and `fieldValues`. */
-export interface FrameMeta {
-  name: string | null;
-  /** False for a table (text fields, no time column). */
-  hasTime: boolean;
-  rows: number;
-  text: Array<{ name: string; values: string[] }>;
-  fields: Array<{ name: string; labels: Record<string, string>; unit: string | null }>;
 }
 
 /** A planned view waiting for its raw samples, held in wasm memory until `free()`. */

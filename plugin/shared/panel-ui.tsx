@@ -372,3 +372,39 @@ export function Sparkline({ values, width = 80, height = 18 }: { values: number[
     </svg>
   );
 }
+
+/**
+ * Styles every FleetLens panel shares: a scrolling column whose sections keep their height
+ * (charts and tables are not squeezed to nothing when the content is taller than the panel), the
+ * small-size headline view, and captions.
+ */
+export const panelStyles = (theme: GrafanaTheme2) => ({
+  wrapper: css`
+    overflow: auto;
+    padding: ${theme.spacing(0.5)};
+    display: flex;
+    flex-direction: column;
+    gap: ${theme.spacing(0.5)};
+    /* Sections keep their height and the panel scrolls, instead of charts and tables being
+       squeezed to nothing when the content is taller than the panel. */
+    & > * {
+      flex-shrink: 0;
+    }
+  `,
+  small: css`
+    display: flex;
+    flex-direction: column;
+    align-items: center;
+    justify-content: center;
+    overflow: hidden;
+  `,
+  headline: css`
+    font-weight: ${theme.typography.fontWeightMedium};
+    line-height: 1.1;
+    white-space: nowrap;
+  `,
+  caption: css`
+    color: ${theme.colors.text.secondary};
+    font-size: ${theme.typography.bodySmall.fontSize};
+  `,
+});

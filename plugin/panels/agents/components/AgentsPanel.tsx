@@ -3,7 +3,7 @@ import { css, cx } from '@emotion/css';
 import { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 
-import { ExploreLink, PanelStateMessage, Sparkline, Warnings, formatValue, isSmall } from '../../../shared/panel-ui';
+import { ExploreLink, PanelStateMessage, Sparkline, Warnings, formatValue, isSmall, panelStyles } from '../../../shared/panel-ui';
 import { PanelViewSpec, usePanelView } from '../../../shared/panel-view';
 import { COLUMNS, FLEET, agentsConfig, agentsModel, isAgentsFrame, sortRows, sparklines } from '../model';
 import { testIds } from '../testIds';
@@ -131,26 +131,7 @@ export function AgentsPanel({ data, width, height, options, timeZone }: Props) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  wrapper: css`
-    overflow: auto;
-    padding: ${theme.spacing(0.5)};
-  `,
-  small: css`
-    display: flex;
-    flex-direction: column;
-    align-items: center;
-    justify-content: center;
-    overflow: hidden;
-  `,
-  headline: css`
-    font-weight: ${theme.typography.fontWeightMedium};
-    line-height: 1.1;
-    white-space: nowrap;
-  `,
-  caption: css`
-    color: ${theme.colors.text.secondary};
-    font-size: ${theme.typography.bodySmall.fontSize};
-  `,
+  ...panelStyles(theme),
   table: css`
     width: 100%;
     border-collapse: collapse;

@@ -3,18 +3,7 @@ import { css } from '@emotion/css';
 import { GrafanaTheme2, PanelProps, dateTimeFormat } from '@grafana/data';
 import { useStyles2, useTheme2 } from '@grafana/ui';
 
-import {
-  BarList,
-  ExploreLink,
-  Heading,
-  LineChart,
-  PanelStateMessage,
-  Tile,
-  Tiles,
-  Warnings,
-  formatValue,
-  isSmall,
-} from '../../../shared/panel-ui';
+import { BarList, ExploreLink, Heading, LineChart, PanelStateMessage, Tile, Tiles, Warnings, formatValue, isSmall, panelStyles } from '../../../shared/panel-ui';
 import { PanelViewSpec, usePanelView } from '../../../shared/panel-view';
 import { TILES, breakdownLabels, costConfig, costModel, isCostFrame } from '../model';
 import { testIds } from '../testIds';
@@ -198,34 +187,7 @@ export function CostPanel({ data, width, height, options, fieldConfig, timeZone 
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  wrapper: css`
-    overflow: auto;
-    padding: ${theme.spacing(0.5)};
-    display: flex;
-    flex-direction: column;
-    gap: ${theme.spacing(0.5)};
-    /* Sections keep their height and the panel scrolls, instead of charts and tables being
-       squeezed to nothing when the content is taller than the panel. */
-    & > * {
-      flex-shrink: 0;
-    }
-  `,
-  small: css`
-    display: flex;
-    flex-direction: column;
-    align-items: center;
-    justify-content: center;
-    overflow: hidden;
-  `,
-  headline: css`
-    font-weight: ${theme.typography.fontWeightMedium};
-    line-height: 1.1;
-    white-space: nowrap;
-  `,
-  caption: css`
-    color: ${theme.colors.text.secondary};
-    font-size: ${theme.typography.bodySmall.fontSize};
-  `,
+  ...panelStyles(theme),
   line: css`
     font-size: ${theme.typography.body.fontSize};
   `,
