@@ -12,11 +12,9 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::io::{BufWriter, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use fleetlens::simulate::openmetrics::{chunk_text, EOF};
 use fleetlens::simulate::{Chunks, Fault, FaultKind, SimConfig};
@@ -38,15 +36,8 @@ fn repo(path: &str) -> PathBuf {
 // ---------------------------------------------------------------------------------------------
 // A Prometheus backfilled from a file the simulator writes chunk by chunk.
 
-/// How long Prometheus may take to load its blocks.
-const READY_TIMEOUT: Duration = Duration::from_secs(60);
-
-struct Backfilled {
-    child: Child,
-    url: String,
-    dir: PathBuf,
-    agent: ureq::Agent,
-}
+/// The test's Prometheus (see `support::Prometheus::start_with`).
+struct Backfilled(support::Prometheus);
 
 /// Appends the run of `config` over `[from_ms, to_ms]` to `out` as OpenMetrics text (without
 /// `# EOF`). Returns the bytes written.
@@ -66,96 +57,30 @@ impl Backfilled {
     /// Writes the simulator runs `runs` (config, from, to), in order, into one OpenMetrics file,
     /// backfills it in blocks of up to 30 days and starts Prometheus on a free loopback port.
     fn start(name: &str, runs: &[(SimConfig, i64, i64)]) -> Self {
-        let dir = std::env::temp_dir().join(format!("fleetlens-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        let data = dir.join("data");
-        std::fs::create_dir_all(&data).unwrap();
-        let input = dir.join("input.om");
         let t = Instant::now();
-        let mut out = BufWriter::new(std::fs::File::create(&input).unwrap());
-        let mut bytes = 0;
-        for (config, from, to) in runs {
-            bytes += write_run(&mut out, config, *from, *to);
-        }
-        out.write_all(EOF.as_bytes()).unwrap();
-        out.flush().unwrap();
-        drop(out);
+        let prom = support::Prometheus::start_with(name, &["--max-block-duration=720h"], |input| {
+            let mut out = BufWriter::new(std::fs::File::create(input).unwrap());
+            let mut bytes = 0;
+            for (config, from, to) in runs {
+                bytes += write_run(&mut out, config, *from, *to);
+            }
+            out.write_all(EOF.as_bytes()).unwrap();
+            out.flush().unwrap();
+            eprintln!(
+                "{name}: {} MB of OpenMetrics in {:.1} s",
+                bytes / 1_000_000,
+                t.elapsed().as_secs_f64()
+            );
+        });
         eprintln!(
-            "{name}: {} MB of OpenMetrics in {:.1} s",
-            bytes / 1_000_000,
+            "{name}: written, backfilled and ready in {:.1} s",
             t.elapsed().as_secs_f64()
         );
-        let t = Instant::now();
-        let done = Command::new("promtool")
-            .args(["tsdb", "create-blocks-from", "openmetrics"])
-            .arg("--max-block-duration=720h")
-            .arg(&input)
-            .arg(&data)
-            .output()
-            .expect("promtool runs");
-        assert!(
-            done.status.success(),
-            "promtool failed: {}{}",
-            String::from_utf8_lossy(&done.stdout),
-            String::from_utf8_lossy(&done.stderr)
-        );
-        std::fs::remove_file(&input).unwrap();
-        eprintln!("{name}: promtool in {:.1} s", t.elapsed().as_secs_f64());
-        let config = dir.join("prometheus.yml");
-        std::fs::write(&config, "global:\n  scrape_interval: 1m\n").unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .unwrap();
-        let log = std::fs::File::create(dir.join("prometheus.log")).unwrap();
-        let child = Command::new("prometheus")
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", data.display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--storage.tsdb.retention.time=100y")
-            .arg("--log.level=warn")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("prometheus starts");
-        let prom = Self {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-            dir,
-            agent: ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .build()
-                .into(),
-        };
-        let deadline = Instant::now() + READY_TIMEOUT;
-        while Instant::now() < deadline {
-            if ureq::get(&format!("{}/-/ready", prom.url))
-                .call()
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return prom;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let log = std::fs::read_to_string(prom.dir.join("prometheus.log")).unwrap_or_default();
-        panic!("prometheus at {} not ready:\n{log}", prom.url);
+        Self(prom)
     }
 
-    /// POSTs `form` to `path`; a PromQL error (Prometheus' `status: error`) is `Err`.
     fn api(&self, path: &str, form: &[(&str, String)]) -> Result<QueryResponse, String> {
-        let url = format!("{}{path}", self.url);
-        let mut resp = self
-            .agent
-            .post(&url)
-            .send_form(form.iter().map(|(k, v)| (*k, v.as_str())))
-            .map_err(|e| format!("{url}: {e}"))?;
-        let body = resp
-            .body_mut()
-            .with_config()
-            .limit(1 << 30)
-            .read_to_vec()
-            .map_err(|e| format!("{url}: {e}"))?;
-        fleetlens::decode(&body).map_err(|e| e.to_string())
+        self.0.try_api(path, form)
     }
 
     fn instant(&self, query: &str, at_ms: i64) -> Result<QueryResponse, String> {
@@ -188,7 +113,7 @@ impl Backfilled {
 
     /// Peak resident memory of the Prometheus process so far, MB (Linux; 0 elsewhere).
     fn peak_rss_mb(&self) -> u64 {
-        std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+        std::fs::read_to_string(format!("/proc/{}/status", self.0.pid()))
             .ok()
             .and_then(|s| {
                 s.lines()
@@ -196,14 +121,6 @@ impl Backfilled {
                     .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
             })
             .map_or(0, |kb| kb / 1024)
-    }
-}
-
-impl Drop for Backfilled {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 

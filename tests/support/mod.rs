@@ -46,14 +46,29 @@ impl Prometheus {
     /// Backfills `openmetrics` (which must end with `# EOF`) and starts Prometheus on a free
     /// loopback port.
     pub(crate) fn start(name: &str, openmetrics: &str) -> Self {
+        Self::start_with(name, &[], |input| {
+            std::fs::write(input, openmetrics).unwrap()
+        })
+    }
+
+    /// Like [`Prometheus::start`] for histories too large to hold as one string: `write` writes
+    /// the OpenMetrics input to the path it is given, `promtool_args` go to `promtool tsdb
+    /// create-blocks-from openmetrics` (e.g. `--max-block-duration=720h`), and the input is
+    /// removed once backfilled.
+    pub(crate) fn start_with(
+        name: &str,
+        promtool_args: &[&str],
+        write: impl FnOnce(&std::path::Path),
+    ) -> Self {
         let dir = std::env::temp_dir().join(format!("fleetlens-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let data = dir.join("data");
         std::fs::create_dir_all(&data).unwrap();
         let input = dir.join("input.om");
-        std::fs::write(&input, openmetrics).unwrap();
+        write(&input);
         let out = Command::new("promtool")
             .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .args(promtool_args)
             .arg(&input)
             .arg(&data)
             .output()
@@ -64,6 +79,7 @@ impl Prometheus {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+        let _ = std::fs::remove_file(&input);
         let config = dir.join("prometheus.yml");
         std::fs::write(&config, "global:\n  scrape_interval: 1m\n").unwrap();
         let port = free_port();
@@ -87,6 +103,11 @@ impl Prometheus {
         prom
     }
 
+    /// The Prometheus process id (to read its memory use).
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     fn wait_ready(&self) {
         let deadline = Instant::now() + READY_TIMEOUT;
         let ready = format!("{}/-/ready", self.url);
@@ -106,6 +127,17 @@ impl Prometheus {
     /// POSTs `form` to the API `path` (`/api/v1/query`, `/api/v1/query_range`, …) and decodes the
     /// answer with FleetLens' own decoder.
     pub(crate) fn api(&self, path: &str, form: &[(&str, String)]) -> fleetlens::QueryResponse {
+        self.try_api(path, form)
+            .unwrap_or_else(|e| panic!("{path} {form:?}: {e}"))
+    }
+
+    /// [`Prometheus::api`], with a transport failure or a PromQL error (Prometheus' `status:
+    /// error`) as `Err`.
+    pub(crate) fn try_api(
+        &self,
+        path: &str,
+        form: &[(&str, String)],
+    ) -> Result<fleetlens::QueryResponse, String> {
         let url = format!("{}{path}", self.url);
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -114,14 +146,14 @@ impl Prometheus {
         let mut resp = agent
             .post(&url)
             .send_form(form.iter().map(|(k, v)| (*k, v.as_str())))
-            .unwrap_or_else(|e| panic!("{url}: {e}"));
+            .map_err(|e| format!("{url}: {e}"))?;
         let body = resp
             .body_mut()
             .with_config()
             .limit(1 << 30)
             .read_to_vec()
-            .unwrap();
-        fleetlens::decode(&body).unwrap_or_else(|e| panic!("{path} {form:?}: {e}"))
+            .map_err(|e| format!("{url}: {e}"))?;
+        fleetlens::decode(&body).map_err(|e| e.to_string())
     }
 
     /// An instant query at `at_ms` (epoch milliseconds, exact).
