@@ -20,7 +20,6 @@
 mod support;
 
 use fleetlens::counter::PromqlCompat;
-use fleetlens::time::ms_to_seconds_text;
 use fleetlens::views::cost::{evaluate_cost, CostClock, CostConfig, CounterMode, Quantity};
 use fleetlens::{Labels, Series};
 use support::{prometheus_available, Prometheus};
@@ -123,27 +122,7 @@ fn fleet() -> Vec<Series> {
 }
 
 fn openmetrics(series: &[Series]) -> String {
-    let mut sorted: Vec<&Series> = series.iter().collect();
-    sorted.sort_by_key(|s| s.labels.metric_name().unwrap().to_owned());
-    let mut om = String::new();
-    for s in sorted {
-        let name = s.labels.metric_name().unwrap();
-        let pairs: Vec<String> = s
-            .labels
-            .iter()
-            .filter(|(k, _)| *k != "__name__")
-            .map(|(k, v)| format!("{k}=\"{v}\""))
-            .collect();
-        for (t, v) in s.time_ms.iter().zip(&s.values) {
-            om.push_str(&format!(
-                "{name}{{{}}} {v} {}\n",
-                pairs.join(","),
-                ms_to_seconds_text(*t)
-            ));
-        }
-    }
-    om.push_str("# EOF\n");
-    om
+    support::series_openmetrics(series)
 }
 
 fn scalar(prom: &Prometheus, query: &str, at: i64) -> f64 {

@@ -18,7 +18,6 @@ mod support;
 use std::collections::BTreeMap;
 
 use fleetlens::counter::PromqlCompat;
-use fleetlens::time::ms_to_seconds_text;
 use fleetlens::views::cost::{evaluate_cost, CostClock, CostConfig, CounterMode, Quantity};
 use fleetlens::{Labels, QueryResponse, Series};
 use support::{prometheus_available, Prometheus};
@@ -184,33 +183,7 @@ fn fleet() -> Vec<Series> {
 }
 
 fn openmetrics(series: &[Series]) -> String {
-    let mut by_name: BTreeMap<&str, Vec<&Series>> = BTreeMap::new();
-    for s in series {
-        by_name
-            .entry(s.labels.metric_name().unwrap())
-            .or_default()
-            .push(s);
-    }
-    let mut om = String::new();
-    for (name, list) in by_name {
-        for s in list {
-            let pairs: Vec<String> = s
-                .labels
-                .iter()
-                .filter(|(k, _)| *k != "__name__")
-                .map(|(k, v)| format!("{k}=\"{v}\""))
-                .collect();
-            for (t, v) in s.time_ms.iter().zip(&s.values) {
-                om.push_str(&format!(
-                    "{name}{{{}}} {v} {}\n",
-                    pairs.join(","),
-                    ms_to_seconds_text(*t)
-                ));
-            }
-        }
-    }
-    om.push_str("# EOF\n");
-    om
+    support::series_openmetrics(series)
 }
 
 fn instant(prom: &Prometheus, query: &str, at_ms: i64) -> QueryResponse {

@@ -142,25 +142,7 @@ fn up() -> Vec<Series> {
 }
 
 fn openmetrics(series: &[Series]) -> String {
-    let mut om = String::new();
-    for s in series {
-        let name = s.labels.metric_name().unwrap();
-        let pairs: Vec<String> = s
-            .labels
-            .iter()
-            .filter(|(k, _)| *k != "__name__")
-            .map(|(k, v)| format!("{k}=\"{v}\""))
-            .collect();
-        for (t, v) in s.time_ms.iter().zip(&s.values) {
-            om.push_str(&format!(
-                "{name}{{{}}} {v} {}\n",
-                pairs.join(","),
-                ms_to_seconds_text(*t)
-            ));
-        }
-    }
-    om.push_str("# EOF\n");
-    om
+    support::series_openmetrics(series)
 }
 
 fn instant(prom: &Prometheus, query: &str, at_ms: i64) -> Vec<Series> {

@@ -215,3 +215,30 @@ pub(crate) fn stderr(o: &Output) -> String {
     );
     String::from_utf8(o.stderr.clone()).unwrap()
 }
+
+/// `series` as OpenMetrics text for [`Prometheus::start`]: each family's series together (a
+/// stable sort by metric name), every sample with its timestamp, then `# EOF`. Label values are
+/// written as they are (the tests' values need no escaping).
+pub(crate) fn series_openmetrics(series: &[fleetlens::Series]) -> String {
+    let mut sorted: Vec<&fleetlens::Series> = series.iter().collect();
+    sorted.sort_by_key(|s| s.labels.metric_name().unwrap_or_default().to_owned());
+    let mut om = String::new();
+    for s in sorted {
+        let name = s.labels.metric_name().expect("every series has a __name__");
+        let pairs: Vec<String> = s
+            .labels
+            .iter()
+            .filter(|(k, _)| *k != "__name__")
+            .map(|(k, v)| format!("{k}=\"{v}\""))
+            .collect();
+        for (t, v) in s.time_ms.iter().zip(&s.values) {
+            om.push_str(&format!(
+                "{name}{{{}}} {v} {}\n",
+                pairs.join(","),
+                fleetlens::time::ms_to_seconds_text(*t)
+            ));
+        }
+    }
+    om.push_str("# EOF\n");
+    om
+}
