@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building and testing FleetLens needs on a Debian machine with Rust (rustup) and
 # Node.js, and skips whatever is already there:
-#   Debian packages  prometheus (with promtool) for the tests against a real Prometheus
+#   Debian packages  prometheus (with promtool) for the tests against a real Prometheus, and
+#                    chromium for the end-to-end tests and benchmarks (driven by playwright-core)
 #   Rust             the wasm32-unknown-unknown target; wasm-bindgen-cli at the exact version of
 #                    the wasm-bindgen crate in Cargo.lock; wasm-pack
 #   npm              the packages in package-lock.json (npm ci), binaryen's wasm-opt among them
@@ -16,6 +17,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # --- Debian packages -------------------------------------------------------------------------
 apt_missing=()
 command -v prometheus >/dev/null && command -v promtool >/dev/null || apt_missing+=(prometheus)
+[ -x /usr/bin/chromium ] || apt_missing+=(chromium)
 if [ ${#apt_missing[@]} -gt 0 ]; then
   log "installing Debian packages: ${apt_missing[*]}"
   as_root apt-get update -qq

@@ -36,6 +36,8 @@ stage "wasm binding tests (wasm-bindgen-test, Node)" \
 stage "build (wasm + plugins)" npm run --silent build
 stage "typecheck" npm run --silent typecheck
 stage "JS tests (shims, boundary, schemas, loader, package)" npm run --silent test:js
+stage "end-to-end (playground in Chromium, real Prometheus)" \
+  sh -c 'cargo build --quiet --bin fleetlens && npm run --silent test:e2e'
 
 printf '\n'
 if [ ${#failed[@]} -gt 0 ]; then

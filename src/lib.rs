@@ -13,6 +13,8 @@ pub mod error;
 pub mod frame;
 pub mod histogram;
 pub mod prom;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod promapi;
 pub mod reduce;
 pub mod simulate;
 pub mod time;

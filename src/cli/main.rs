@@ -2,10 +2,12 @@
 //! by the library.
 
 mod http;
+mod playground;
 mod push;
 mod query;
 mod range;
 mod report;
+mod serve;
 mod simulate;
 
 use std::process::ExitCode;
@@ -37,6 +39,9 @@ enum Command {
     /// Put the FleetLens dashboards into an existing Grafana through its HTTP API (idempotent:
     /// unchanged dashboards are left alone).
     PushDashboards(push::PushArgs),
+    /// Serve the standalone playground on 127.0.0.1: the page, the built plugins, and a
+    /// Prometheus API backed by the embedded simulated fleet (or --prometheus URL).
+    Playground(playground::PlaygroundArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +51,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report::run(&args),
         Command::PushDashboards(args) => push::run(&args),
         Command::Simulate(args) => simulate::run(&args),
+        Command::Playground(args) => playground::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

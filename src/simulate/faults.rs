@@ -202,7 +202,7 @@ impl Fault {
         if let (Some(s), Some(e)) = (self.start_ms, self.end_ms) {
             if e <= s {
                 return Err(Error::InvalidConfig(format!(
-                    "--fault {}: the window ends ({e} ms) before it starts ({s} ms)",
+                    "--fault {}: the window must end after it starts (it starts at {s} ms and ends at {e} ms)",
                     self.kind.name()
                 )));
             }
