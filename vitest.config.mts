@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   oxc: { jsx: { runtime: 'classic' } },
   test: {
-    include: ['plugin/**/*.test.{ts,tsx}', 'tests/schema/**/*.test.ts', 'tests/stack/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['plugin/**/*.test.{ts,tsx}', 'tests/schema/**/*.test.ts', 'tests/stack/**/*.test.ts', 'scripts/**/*.test.ts', 'bench/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['plugin/shared/test-setup.ts'],
     pool: 'forks',
