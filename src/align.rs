@@ -3,6 +3,11 @@
 //! [`align`] puts N series on one time grid and says, per series, which rows had no sample, so a
 //! ratio can tell "0 events" (a sample whose value is 0) from "no data" (no sample at all).
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "the rest counts rows and matches of series held in memory; differences of sample times saturate"
+)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -143,12 +148,12 @@ pub fn align(inputs: &[&Series], config: &AlignConfig) -> Result<Aligned> {
         let min_gap = grid
             .windows(2)
             .filter_map(|w| match w {
-                [a, b] => Some(b - a),
+                [a, b] => Some(b.saturating_sub(*a)),
                 _ => None,
             })
             .min();
         if let Some(gap) = min_gap {
-            if 2 * tolerance_ms >= gap {
+            if tolerance_ms.saturating_mul(2) >= gap {
                 return Err(Error::InvalidConfig(format!(
                     "align: tolerance {tolerance_ms} ms must be less than half the smallest gap between the reference's timestamps ({gap} ms)"
                 )));
@@ -171,12 +176,14 @@ fn match_column(grid: &[i64], s: &Series, tolerance_ms: i64) -> AlignedColumn {
     let mut matched = 0;
     for (row, &g) in grid.iter().enumerate() {
         // First sample at or after g − tolerance; the nearest candidate is it or its successor.
-        let lo = s.time_ms.partition_point(|&t| t < g - tolerance_ms);
+        let lo = s
+            .time_ms
+            .partition_point(|&t| t < g.saturating_sub(tolerance_ms));
         let best = [lo, lo + 1]
             .into_iter()
             .filter_map(|i| Some((i, *s.time_ms.get(i)?)))
-            .filter(|(_, t)| (t - g).abs() <= tolerance_ms)
-            .min_by_key(|(_, t)| ((t - g).abs(), *t));
+            .filter(|(_, t)| t.saturating_sub(g).saturating_abs() <= tolerance_ms)
+            .min_by_key(|(_, t)| (t.saturating_sub(g).saturating_abs(), *t));
         match best.and_then(|(i, _)| s.values.get(i)) {
             Some(v) => {
                 matched += 1;

@@ -7,6 +7,8 @@
 //!   labels and a unit), the shape the views return and the CLI prints with `--json`. A frame
 //!   without a time column but with text fields is a table (a leaderboard, a breakdown).
 
+#![allow(clippy::arithmetic_side_effects, reason = "a column count plus one")]
+
 use std::fmt;
 
 use serde::ser::{SerializeMap, SerializeSeq};

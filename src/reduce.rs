@@ -1,5 +1,10 @@
 //! Reductions across series.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "counts of series held in memory"
+)]
+
 use serde::Serialize;
 
 use crate::error::{Error, Result};

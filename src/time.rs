@@ -77,19 +77,24 @@ pub fn parse_time_ms(text: &str, now_ms: i64) -> Result<i64> {
         if offset.is_empty() {
             return Ok(now_ms);
         }
-        let (sign, dur) = match offset.split_at(1) {
-            ("-", d) => (-1, d),
-            ("+", d) => (1, d),
-            _ => {
+        // `strip_prefix`, not `split_at(1)`: the text after `now` may start with a multi-byte
+        // character.
+        let (back, dur) = match (offset.strip_prefix('-'), offset.strip_prefix('+')) {
+            (Some(d), _) => (true, d),
+            (None, Some(d)) => (false, d),
+            (None, None) => {
                 return Err(Error::InvalidTime(format!(
                     "\"{t}\": expected now, now-<duration> or now+<duration>"
                 )))
             }
         };
         let ms = parse_duration_ms(dur)?;
-        return now_ms
-            .checked_add(sign * ms)
-            .ok_or_else(|| Error::InvalidTime(format!("\"{t}\" is out of range")));
+        let at = if back {
+            now_ms.checked_sub(ms)
+        } else {
+            now_ms.checked_add(ms)
+        };
+        return at.ok_or_else(|| Error::InvalidTime(format!("\"{t}\" is out of range")));
     }
     if t.bytes()
         .next()

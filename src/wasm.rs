@@ -595,6 +595,98 @@ mod tests {
         assert!(String::from(message).contains("metric not found"));
     }
 
+    fn js_message(err: JsError) -> String {
+        String::from(js_sys::Error::from(JsValue::from(err)).message())
+    }
+
+    /// A bad config, a malformed body, a non-matrix body and a bad series each come back as a
+    /// JavaScript error, and the same module instance then plans and evaluates the next query
+    /// correctly: an error leaves no state behind.
+    #[wasm_bindgen_test]
+    fn after_each_kind_of_error_the_same_instance_answers_the_next_query() {
+        let slo = r#"{"name": "api", "objective": 0.99, "period": {"rolling": "1h"},
+            "sli": {"ratio": {"bad": {"metric": "req_total", "matchers": [{"label": "code", "op": "=", "value": "500"}]},
+                              "total": {"metric": "req_total"}}}}"#;
+        let to = 1_740_340_000_000.0;
+        let names = || vec!["req_total".to_owned()];
+        // bad: 0 → 3; total: 0 → 3 (code 500) plus 0 → 597 (code 200) = 600. The first samples
+        // lie before the 1 h period, so SLI = 1 − 3/600 = 0.995.
+        let bad = br#"{"status":"success","data":{"resultType":"matrix","result":[
+            {"metric":{"__name__":"req_total","code":"500"},"values":[[1740336300,"0"],[1740340000,"3"]]}]}}"#;
+        let total = br#"{"status":"success","data":{"resultType":"matrix","result":[
+            {"metric":{"__name__":"req_total","code":"500"},"values":[[1740336300,"0"],[1740340000,"3"]]},
+            {"metric":{"__name__":"req_total","code":"200"},"values":[[1740336300,"0"],[1740340000,"597"]]}]}}"#;
+        let answer = || -> f64 {
+            let mut plan = plan_view(
+                "slo",
+                slo,
+                request(to - 3_600_000.0, to),
+                &[0.0, 0.0],
+                names(),
+            )
+            .unwrap();
+            plan.add_response(0, bad).unwrap();
+            plan.add_response(1, total).unwrap();
+            plan.evaluate("summary")
+                .unwrap()
+                .field_values(0, 0)
+                .unwrap()
+                .get_index(0)
+        };
+        let first = answer();
+        assert!((first - 0.995).abs() < 1e-12, "{first}");
+
+        // A bad config: objective above 1, and JSON that does not parse.
+        let over = slo.replace("0.99", "1.5");
+        let err = plan_view(
+            "slo",
+            &over,
+            request(to - 3_600_000.0, to),
+            &[0.0, 0.0],
+            names(),
+        );
+        assert!(js_message(err.err().unwrap()).contains("objective"));
+        let err = plan_view("slo", "{\"name\":", request(0.0, 1.0), &[0.0, 0.0], names());
+        assert!(js_message(err.err().unwrap()).contains("slo"));
+
+        // Malformed, truncated and non-matrix response bodies, then bad series.
+        let mut plan = plan_view(
+            "slo",
+            slo,
+            request(to - 3_600_000.0, to),
+            &[0.0, 0.0],
+            names(),
+        )
+        .unwrap();
+        let truncated = &total[..total.len() - 20];
+        assert!(js_message(plan.add_response(1, truncated).err().unwrap()).contains("truncated"));
+        assert!(plan.add_response(1, &[0xff, 0xfe, 0x00, b'{']).is_err());
+        let vector = br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
+        assert!(js_message(plan.add_response(0, vector).err().unwrap()).contains("matrix"));
+        assert!(plan.add_response(7, bad).is_err());
+        let labels = JsValue::from(js_sys::Object::new());
+        let nan_time = plan.add_series(0, labels.clone(), &[f64::NAN], &[1.0]);
+        assert!(js_message(nan_time.err().unwrap()).contains("finite"));
+        assert!(plan.add_series(0, labels, &[1.0, 2.0], &[1.0]).is_err());
+        assert!(plan
+            .add_series(0, JsValue::from(3), &[1.0], &[1.0])
+            .is_err());
+        // The half-fed plan still refuses to evaluate, then works once fed correctly.
+        assert!(plan.evaluate("summary").is_err());
+        plan.add_response(0, bad).unwrap();
+        plan.add_response(1, total).unwrap();
+        let sli = plan
+            .evaluate("summary")
+            .unwrap()
+            .field_values(0, 0)
+            .unwrap()
+            .get_index(0);
+        assert!((sli - 0.995).abs() < 1e-12, "{sli}");
+
+        // And a fresh query on the same instance gives the same answer as the first.
+        assert_eq!(answer().to_bits(), first.to_bits());
+    }
+
     #[wasm_bindgen_test]
     fn sum_latest_returns_a_plain_object() {
         let out = sum_latest(&[1.0, 2.0, f64::NAN, 3.0], &[2, 2]).unwrap();

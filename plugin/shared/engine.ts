@@ -90,23 +90,78 @@ export function wasmSupported(): boolean {
   return typeof WebAssembly === 'object' && typeof WebAssembly.instantiate === 'function';
 }
 
+/**
+ * True for a trap of the wasm module (`unreachable` after a panic, an out-of-bounds access): the
+ * instance's memory may be left half-updated, so it must not answer another query.
+ */
+export function isTrap(err: unknown): boolean {
+  return typeof WebAssembly === 'object' && err instanceof WebAssembly.RuntimeError;
+}
+
 let pending: Promise<Engine> | undefined;
+/** The current instance trapped and no fresh one has been made yet. */
+let poisoned = false;
+
+function start(): Promise<Engine> {
+  const fresh = poisoned;
+  const attempt = wasmSupported()
+    ? import(/* webpackChunkName: "engine" */ './wasm').then(async (glue) => {
+        const engine = await glue.instantiate(fresh, recover);
+        poisoned = false;
+        return engine;
+      })
+    : Promise.reject(new Error('This browser cannot run WebAssembly, which FleetLens needs.'));
+  pending = attempt;
+  attempt.catch(() => {
+    if (pending === attempt) {
+      pending = undefined;
+    }
+  });
+  return attempt;
+}
+
+/** After a trap: a fresh instance replaces the poisoned one, started now for the next query. */
+function recover(): void {
+  poisoned = true;
+  start().catch(() => undefined);
+}
+
+/**
+ * `target` with every call (its own and those of the wasm objects it returns) watched for traps;
+ * a trap is rethrown to the caller after `onTrap` ran. `./wasm` wraps the engine in it.
+ */
+export function guard<T extends object>(target: T, onTrap: () => void): T {
+  const watch = <R>(call: () => R): R => {
+    try {
+      return call();
+    } catch (err) {
+      if (isTrap(err)) {
+        onTrap();
+      }
+      throw err;
+    }
+  };
+  return new Proxy(target, {
+    get(obj, key) {
+      // Getters (`fetches`, `frameCount`) call into the module too.
+      const value: unknown = watch(() => Reflect.get(obj, key, obj));
+      if (typeof value !== 'function') {
+        return value;
+      }
+      return (...args: unknown[]) => {
+        const out: unknown = watch(() => value.apply(obj, args));
+        const wasmObject = typeof out === 'object' && out !== null && typeof Reflect.get(out, 'free') === 'function';
+        return wasmObject ? guard(out, onTrap) : out;
+      };
+    },
+  });
+}
 
 /**
  * Loads and instantiates the engine once; every caller shares the same promise. A failed load is
- * forgotten, so a later call (a panel refresh, the next query) tries again.
+ * forgotten, so a later call (a panel refresh, the next query) tries again. A call that traps
+ * (`WebAssembly.RuntimeError`) throws to its caller and the next query gets a fresh instance.
  */
 export function loadEngine(): Promise<Engine> {
-  if (!pending) {
-    const attempt = wasmSupported()
-      ? import(/* webpackChunkName: "engine" */ './wasm').then((glue) => glue.instantiate())
-      : Promise.reject(new Error('This browser cannot run WebAssembly, which FleetLens needs.'));
-    pending = attempt;
-    attempt.catch(() => {
-      if (pending === attempt) {
-        pending = undefined;
-      }
-    });
-  }
-  return pending;
+  return pending ?? start();
 }

@@ -1,5 +1,10 @@
 //! The exact increase: the sum of the deltas between consecutive samples, no extrapolation.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "counts of samples held in memory cannot overflow"
+)]
+
 use serde::Serialize;
 
 use super::Samples;

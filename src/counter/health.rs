@@ -165,6 +165,8 @@ fn sum_present(values: impl Iterator<Item = Option<f64>>) -> Option<f64> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::arithmetic_side_effects, reason = "test data")]
+
     use super::*;
 
     /// Samples every 15 s.

@@ -17,11 +17,15 @@
 //!
 //! Every function reads a series' samples through [`Samples`], which checks once that the times
 //! increase strictly and that there are as many values as times; after that nothing can fail.
+//! A view that evaluates many windows of one series builds a [`CounterIndex`] once: then each
+//! window's exact increase is two binary searches and a subtraction of running sums, and its
+//! PromQL increase visits only the resets in the window.
 //! Sums across series are always taken after the per-series step (`sum(increase(...))`, never the
 //! increase of a sum, which turns every reset of one series into a spike of the total).
 
 mod exact;
 mod health;
+mod index;
 mod promql;
 mod robust;
 mod steps;
@@ -31,6 +35,7 @@ pub use health::{
     meter_health, MeterHealth, MeterWarning, SeriesHealth, FREQUENT_RESTART_MIN_PAIRS,
     FREQUENT_RESTART_SHARE, OSCILLATION_MIN_PHANTOM_RESETS,
 };
+pub use index::CounterIndex;
 pub use promql::{
     promql_increase, promql_rate, promql_resets, PromqlCompat, EXTRAPOLATION_THRESHOLD_FACTOR,
 };
@@ -38,8 +43,8 @@ pub use robust::{
     robust_increase, RobustIncrease, MAX_TRACKS, REBOUND_LOOKAHEAD, REBOUND_PACE_FACTOR,
 };
 pub use steps::{
-    eval_range, exact_increase_range, sum_by_step, sum_range, CounterFn, RangeQuery, StepSum,
-    MAX_STEPS,
+    eval_range, exact_increase_range, sum_by_step, sum_increase_range, sum_increase_windows,
+    sum_range, CounterFn, RangeQuery, StepSum, MAX_STEPS,
 };
 
 use std::ops::Range;
@@ -74,11 +79,14 @@ impl<'a> Samples<'a> {
         if let Some(i) = time_ms.windows(2).position(|w| w.first() >= w.get(1)) {
             let (a, b) = (
                 time_ms.get(i).copied().unwrap_or_default(),
-                time_ms.get(i + 1).copied().unwrap_or_default(),
+                time_ms
+                    .get(i.saturating_add(1))
+                    .copied()
+                    .unwrap_or_default(),
             );
             return Err(Error::InvalidInput(format!(
                 "counter samples: times must increase, but sample {} at {b} ms follows {a} ms",
-                i + 1
+                i.saturating_add(1)
             )));
         }
         Ok(Self { time_ms, values })

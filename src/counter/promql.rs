@@ -14,6 +14,11 @@
 //!
 //! The float operations are done in Prometheus' order, so results are equal to the bit.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "differences of times are taken in i128; the sub-second part of a range is below 1000 ms, so its nanoseconds fit"
+)]
+
 use serde::{Deserialize, Serialize};
 
 use super::Samples;
@@ -93,7 +98,7 @@ pub fn promql_increase(
     range_ms: i64,
     compat: PromqlCompat,
 ) -> Option<f64> {
-    extrapolated(samples, at_ms, range_ms, false, compat)
+    extrapolated(samples, at_ms, range_ms, false, compat, None)
 }
 
 /// PromQL's `rate(m[range])` evaluated at `at_ms`, for one series: [`promql_increase`] per second
@@ -105,7 +110,7 @@ pub fn promql_rate(
     range_ms: i64,
     compat: PromqlCompat,
 ) -> Option<f64> {
-    extrapolated(samples, at_ms, range_ms, true, compat)
+    extrapolated(samples, at_ms, range_ms, true, compat, None)
 }
 
 /// PromQL's `resets(m[range])` evaluated at `at_ms`, for one series: how many samples in the
@@ -121,7 +126,7 @@ pub fn promql_resets(
     range_ms: i64,
     compat: PromqlCompat,
 ) -> Option<usize> {
-    let window = select(samples, at_ms, range_ms, compat)?;
+    let (window, _) = select(samples, at_ms, range_ms, compat)?;
     if window.is_empty() {
         return None;
     }
@@ -134,13 +139,14 @@ pub fn promql_resets(
     )
 }
 
-/// The samples in the range that ends at `at_ms`; `None` when `range_ms <= 0`.
+/// The samples in the range that ends at `at_ms`, and the index of the first of them in
+/// `samples`; `None` when `range_ms <= 0`.
 fn select<'a>(
     samples: Samples<'a>,
     at_ms: i64,
     range_ms: i64,
     compat: PromqlCompat,
-) -> Option<Samples<'a>> {
+) -> Option<(Samples<'a>, usize)> {
     if range_ms <= 0 {
         return None;
     }
@@ -150,28 +156,45 @@ fn select<'a>(
     } else {
         samples.after(range_start)
     };
-    Some(samples.slice(lo..samples.after(at_ms)))
+    Some((samples.slice(lo..samples.after(at_ms)), lo))
 }
 
 /// Prometheus' `extrapolatedRate` for a counter, step by step in its order of operations.
-fn extrapolated(
+///
+/// `drops`, when given, lists every index `i` of `samples` with `values[i] < values[i − 1]`
+/// (ascending): only those are visited to add the value before each reset, in the same order as
+/// the scan of every pair, so the result is the same to the bit.
+pub(super) fn extrapolated(
     samples: Samples<'_>,
     at_ms: i64,
     range_ms: i64,
     is_rate: bool,
     compat: PromqlCompat,
+    drops: Option<&[usize]>,
 ) -> Option<f64> {
-    let window = select(samples, at_ms, range_ms, compat)?;
+    let (window, offset) = select(samples, at_ms, range_ms, compat)?;
     let (times, values) = (window.time_ms(), window.values());
     let (&first_t, &last_t) = (times.first()?, times.last()?);
     let (&first_v, &last_v) = (values.first()?, values.last()?);
     let intervals = values.len().checked_sub(1).filter(|&n| n > 0)?;
 
     let mut result = last_v - first_v;
-    for pair in values.windows(2) {
-        if let [previous, current] = *pair {
-            if current < previous {
-                result += previous;
+    match drops {
+        Some(drops) => {
+            // Drops whose later sample is in the window and whose earlier one is too.
+            let from = drops.partition_point(|&i| i <= offset);
+            let to = drops.partition_point(|&i| i < offset + values.len());
+            for &i in drops.get(from..to).unwrap_or_default() {
+                result += samples.values().get(i - 1).copied().unwrap_or_default();
+            }
+        }
+        None => {
+            for pair in values.windows(2) {
+                if let [previous, current] = *pair {
+                    if current < previous {
+                        result += previous;
+                    }
+                }
             }
         }
     }

@@ -1,6 +1,11 @@
 //! The robust increase: the exact increase without the phantom increases of several writers on
 //! one counter (see [`robust_increase`]).
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "counts of tracks and resets and indices of samples held in memory; differences of sample times saturate"
+)]
+
 use serde::Serialize;
 
 use super::exact::step_delta;
@@ -194,7 +199,7 @@ impl Track {
     /// Average rise per millisecond since the track started; `None` with a single sample.
     fn pace(&self) -> Option<f64> {
         (self.last_t > self.first_t)
-            .then(|| (self.last_v - self.first_v) / (self.last_t - self.first_t) as f64)
+            .then(|| (self.last_v - self.first_v) / self.last_t.saturating_sub(self.first_t) as f64)
     }
 }
 
@@ -202,7 +207,7 @@ impl Track {
 /// than a process restarted after `before_drop_t` could have got there.
 fn writer_reappears(tracks: &[Track], before_drop_t: i64, next: &[(i64, f64)]) -> bool {
     next.iter().take(REBOUND_LOOKAHEAD).any(|&(t, x)| {
-        let pace_from_zero = x / (t - before_drop_t) as f64;
+        let pace_from_zero = x / t.saturating_sub(before_drop_t) as f64;
         tracks.iter().any(|track| {
             x >= track.last_v
                 && track

@@ -1,11 +1,16 @@
 //! Per-step evaluation, like a `query_range` of `increase(m[R])`, `rate(m[R])` or `resets(m[R])`,
 //! and sums across series after the per-series step.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "the step count is computed in i128 and checked against MAX_STEPS before the steps are built, so start + k * step stays within the range"
+)]
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{exact_increase_between, promql, PromqlCompat, Samples};
+use super::{promql, CounterIndex, PromqlCompat, Samples};
 use crate::error::{Error, Result};
 use crate::frame::{Labels, Series};
 
@@ -128,29 +133,32 @@ pub fn eval_range(
     func: CounterFn,
     compat: PromqlCompat,
 ) -> Result<Series> {
-    let samples = Samples::of(series)?;
+    let index = CounterIndex::of(series)?;
     let range = query.range_ms;
     Ok(collect_steps(series, query, |t| match func {
-        CounterFn::Increase => promql::promql_increase(samples, t, range, compat),
-        CounterFn::Rate => promql::promql_rate(samples, t, range, compat),
-        CounterFn::Resets => promql::promql_resets(samples, t, range, compat).map(|n| n as f64),
+        CounterFn::Increase => index.promql_increase(t, range, compat),
+        CounterFn::Rate => index.promql_rate(t, range, compat),
+        CounterFn::Resets => {
+            promql::promql_resets(index.samples(), t, range, compat).map(|n| n as f64)
+        }
     }))
 }
 
-/// The exact increase (see [`exact_increase_between`]) over `(t − R, t]` at every step `t` of
+/// The exact increase (see [`exact_increase_between`](super::exact_increase_between)) over `(t − R, t]` at every step `t` of
 /// `query`, for one series: FleetLens' unextrapolated counterpart of [`eval_range`] with
 /// [`CounterFn::Increase`].
 ///
 /// With `R` equal to the step, the values of consecutive steps add up to the exact increase over
-/// the whole query.
+/// the whole query. The series is indexed once ([`CounterIndex`]), so each step costs two binary
+/// searches whatever `R`.
 ///
 /// Special cases: a step whose window holds no finite sample is absent; a step whose window holds
 /// finite samples that did not change is present with `0`; labels, errors as in [`eval_range`].
 pub fn exact_increase_range(series: &Series, query: &RangeQuery) -> Result<Series> {
-    let samples = Samples::of(series)?;
+    let index = CounterIndex::of(series)?;
     let range = query.range_ms;
     Ok(collect_steps(series, query, |t| {
-        exact_increase_between(samples, t.saturating_sub(range), t).increase
+        index.exact_increase_between(t.saturating_sub(range), t)
     }))
 }
 
@@ -241,6 +249,66 @@ pub fn sum_range(
         .map(|s| eval_range(s, query, func, compat))
         .collect::<Result<Vec<_>>>()?;
     sum_by_step(&per_step)
+}
+
+/// `sum(increase(m[R]))` at every step of `query` over indexed series: with `compat` `None` the
+/// exact increase, equal to [`sum_by_step`] of [`exact_increase_range`] per series (to the
+/// rounding described at [`CounterIndex`]); with `Some(compat)` PromQL's, equal to
+/// [`sum_range`] with [`CounterFn::Increase`] to the bit.
+///
+/// Each step costs two binary searches per series (plus, in PromQL mode, the resets in its
+/// range), whatever the range, so a backtest of many steps over long windows stays linear in the
+/// number of samples. Special cases as in [`sum_by_step`]; nothing can fail (the series were
+/// checked when indexed).
+pub fn sum_increase_range(
+    series: &[CounterIndex<'_>],
+    query: &RangeQuery,
+    compat: Option<PromqlCompat>,
+) -> StepSum {
+    let windows: Vec<(i64, i64)> = query.steps().map(|t| (t, query.range_ms)).collect();
+    sum_increase_windows(series, &windows, compat)
+}
+
+/// [`sum_increase_range`] over any windows: `windows[k] = (at_ms, range_ms)` is the range
+/// `(at − range, at]` (closed on the left for PromQL before 3.0). The result's `time_ms` are the
+/// `at_ms` of the windows with a value, in the order given. Windows that move forward (as the
+/// steps of a range query, or a window growing from a fixed start) cost the fewest searches.
+pub fn sum_increase_windows(
+    series: &[CounterIndex<'_>],
+    windows: &[(i64, i64)],
+    compat: Option<PromqlCompat>,
+) -> StepSum {
+    let mut acc = vec![CompensatedSum::default(); windows.len()];
+    let bounds: Vec<(i64, i64)> = windows
+        .iter()
+        .map(|&(t, range)| (t.saturating_sub(range), t))
+        .collect();
+    for s in series {
+        let values = match compat {
+            None => s.exact_increases(&bounds),
+            Some(c) => windows
+                .iter()
+                .map(|&(t, range)| s.promql_increase(t, range, c))
+                .collect(),
+        };
+        for (v, sum) in values.into_iter().zip(acc.iter_mut()) {
+            if let Some(v) = v {
+                sum.add(v);
+            }
+        }
+    }
+    let mut out = StepSum {
+        series_total: series.len(),
+        ..StepSum::default()
+    };
+    for (&(t, _), sum) in windows.iter().zip(acc) {
+        if sum.count > 0 {
+            out.time_ms.push(t);
+            out.values.push(sum.value());
+            out.series_count.push(sum.count);
+        }
+    }
+    out
 }
 
 /// Kahan–Neumaier summation, with the special cases of Prometheus' `kahanSumInc`: once the sum
@@ -473,6 +541,7 @@ mod tests {
     #[cfg(not(target_arch = "wasm32"))]
     mod properties {
         use super::*;
+        use crate::counter::exact_increase_between;
         use proptest::prelude::*;
 
         proptest! {
@@ -498,6 +567,59 @@ mod tests {
                 let per_step: f64 = exact_increase_range(&s, &q).unwrap().values.iter().sum();
                 let whole = exact_increase_between(Samples::of(&s).unwrap(), -1, end).increase.unwrap_or(0.0);
                 prop_assert_eq!(per_step, whole);
+            }
+
+            #[test]
+            fn indexed_sums_equal_the_per_series_sums(
+                raw in proptest::collection::vec(
+                    proptest::collection::vec((1i64..20_000, 0u32..500, 0u8..25), 0..40), 0..5),
+                step in 1_000i64..60_000,
+                range in 1_000i64..200_000,
+            ) {
+                // Fractional counters with resets and NaN.
+                let list: Vec<Series> = raw.iter().map(|points| {
+                    let (mut t, mut c) = (0, 0.0);
+                    let (mut times, mut values) = (Vec::new(), Vec::new());
+                    for &(g, d, kind) in points {
+                        t += g;
+                        times.push(t);
+                        c = if kind == 0 { f64::from(d) / 3.0 } else { c + f64::from(d) / 7.0 };
+                        values.push(if kind == 1 { f64::NAN } else { c });
+                    }
+                    series(&[], &times, &values)
+                }).collect();
+                let indexes: Vec<CounterIndex<'_>> = list.iter().map(|s| CounterIndex::of(s).unwrap()).collect();
+                let q = RangeQuery::new(-range, 800_000, step, range).unwrap();
+                for compat in [PromqlCompat::V2, PromqlCompat::V3] {
+                    let fast = sum_increase_range(&indexes, &q, Some(compat));
+                    let slow = sum_range(&list, &q, CounterFn::Increase, compat).unwrap();
+                    prop_assert_eq!(&fast.time_ms, &slow.time_ms);
+                    prop_assert_eq!(&fast.series_count, &slow.series_count);
+                    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                    prop_assert_eq!(bits(&fast.values), bits(&slow.values));
+                }
+                // Windows in any order (backwards, overlapping): the same as one at a time.
+                let mut windows: Vec<(i64, i64)> = q.steps().map(|t| (t, range + t.rem_euclid(7_000))).collect();
+                windows.reverse();
+                for s in &indexes {
+                    let got = sum_increase_windows(std::slice::from_ref(s), &windows, None);
+                    let want: Vec<(i64, f64)> = windows.iter().filter_map(|&(t, r)| {
+                        exact_increase_between(s.samples(), t - r, t).increase.map(|v| (t, v))
+                    }).collect();
+                    prop_assert_eq!(got.time_ms.len(), want.len());
+                    for ((t, a), (u, b)) in got.time_ms.iter().zip(&got.values).zip(want) {
+                        prop_assert_eq!(*t, u);
+                        prop_assert!((a - b).abs() <= 1e-12 * a.abs().max(b.abs()), "{} vs {}", a, b);
+                    }
+                }
+                let fast = sum_increase_range(&indexes, &q, None);
+                let per: Vec<Series> = list.iter().map(|s| exact_increase_range(s, &q).unwrap()).collect();
+                let slow = sum_by_step(&per).unwrap();
+                prop_assert_eq!(&fast.time_ms, &slow.time_ms);
+                prop_assert_eq!(&fast.series_count, &slow.series_count);
+                for (a, b) in fast.values.iter().zip(&slow.values) {
+                    prop_assert!((a - b).abs() <= 1e-12 * a.abs().max(b.abs()), "{} vs {}", a, b);
+                }
             }
         }
     }

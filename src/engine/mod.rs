@@ -18,6 +18,8 @@
 
 mod outputs;
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -44,6 +46,11 @@ pub const MAX_FETCH_RANGE_MS: i64 = 100 * DAY_MS;
 /// Extra history fetched before every range: 5 minutes (Prometheus' staleness lookback), so an
 /// exact increase finds its baseline sample at or before the start of the range.
 pub const LOOKBACK_MS: i64 = 300_000;
+
+/// Latest instant a request or a sample may name, epoch ms (9999-12-31T23:59:59.999Z); the
+/// earliest is its negative. Times beyond are refused ([`plan`], [`Plan::evaluate`]), so the
+/// difference of any two fits in an `i64` with room to spare.
+pub const MAX_INSTANT_MS: i64 = 253_402_300_799_999;
 
 /// Most metric names listed in a [`Error::MetricNotFound`] message.
 pub const MAX_NAMES_LISTED: usize = 40;
@@ -206,10 +213,11 @@ pub struct Plan {
 /// holds (`/api/v1/label/__name__/values`): the cost view detects its naming variant from it,
 /// and every view reports missing metrics before anything is fetched.
 ///
-/// Errors: [`Error::InvalidConfig`] for a bad config or range (end not after start, a step that
-/// is not positive); [`Error::MetricNotFound`] when a required metric is missing (the SLO's
-/// selectors, the cost counter, every agents metric), naming what was looked for and what
-/// exists; [`Error::RangeTooLong`] beyond [`MAX_FETCH_RANGE_MS`].
+/// Errors: [`Error::InvalidConfig`] for a bad config or range (end not after start, a time
+/// beyond [`MAX_INSTANT_MS`], a step that is not positive); [`Error::MetricNotFound`] when a
+/// required metric is missing (the SLO's selectors, the cost counter, every agents metric),
+/// naming what was looked for and what exists; [`Error::RangeTooLong`] beyond
+/// [`MAX_FETCH_RANGE_MS`].
 pub fn plan<Z: ZoneOffsets + ?Sized>(
     view: ViewConfig,
     request: Request,
@@ -237,6 +245,14 @@ fn plan_with<Z: ZoneOffsets + ?Sized>(
     zone: &Z,
     metric_names: Option<&[String]>,
 ) -> Result<Plan> {
+    for (what, t) in [("start", request.from_ms), ("end", request.to_ms)] {
+        if !(-MAX_INSTANT_MS..=MAX_INSTANT_MS).contains(&t) {
+            return Err(Error::InvalidConfig(format!(
+                "range: the {what} ({t} ms) is out of range: times must lie within \
+                 ±{MAX_INSTANT_MS} ms of 1970 (up to the year 9999)"
+            )));
+        }
+    }
     if request.to_ms <= request.from_ms {
         return Err(Error::InvalidConfig(format!(
             "range: the end ({}) must be after the start ({})",
@@ -299,7 +315,7 @@ pub fn metric_not_found(view: &str, looked_for: &[&str], existing: &[String]) ->
     names.dedup();
     let listed = names.len().min(MAX_NAMES_LISTED);
     let more = if names.len() > listed {
-        format!(" … and {} more", names.len() - listed)
+        format!(" … and {} more", names.len().saturating_sub(listed))
     } else {
         String::new()
     };
@@ -487,9 +503,13 @@ fn plan_slo<Z: ZoneOffsets + ?Sized>(
         .map(|c| c.short_ms)
         .min()
         .unwrap_or(MINUTE_MS);
-    let step_ms = request
-        .step_ms
-        .unwrap_or_else(|| auto_step(to - from, to - bounds.start_ms, shortest));
+    let step_ms = request.step_ms.unwrap_or_else(|| {
+        auto_step(
+            to.saturating_sub(from),
+            to.saturating_sub(bounds.start_ms),
+            shortest,
+        )
+    });
     let earliest = bounds.start_ms.min(from.saturating_sub(longest));
     let range_ms = to.saturating_sub(earliest).saturating_add(LOOKBACK_MS);
     check_range(
@@ -539,7 +559,7 @@ fn plan_agents(
     } else {
         MAX_FETCH_RANGE_MS
     };
-    let range_ms = (request.to_ms - request.from_ms)
+    let range_ms = (request.to_ms.saturating_sub(request.from_ms))
         .max(heartbeat_ms)
         .saturating_add(LOOKBACK_MS);
     check_range("the agents view", range_ms)?;
@@ -605,8 +625,8 @@ impl Plan {
     /// Evaluates the view on the fetched series: `fetched[i]` holds the series of
     /// `fetches()[i]`.
     ///
-    /// Errors: [`Error::InvalidInput`] when the number of fetched lists differs from the plan's;
-    /// otherwise the view's own errors (see [`evaluate_slo`], [`evaluate_cost`],
+    /// Errors: [`Error::InvalidInput`] when the number of fetched lists differs from the plan's
+    /// or a sample's time is beyond [`MAX_INSTANT_MS`]; otherwise the view's own errors (see [`evaluate_slo`], [`evaluate_cost`],
     /// [`agents_view`]).
     pub fn evaluate(&self, fetched: &[Vec<Series>]) -> Result<Evaluation> {
         if fetched.len() != self.fetches.len() {
@@ -616,10 +636,23 @@ impl Plan {
                 fetched.len()
             )));
         }
+        let far = fetched.iter().flatten().find_map(|series| {
+            let t = series
+                .time_ms
+                .iter()
+                .find(|t| !(-MAX_INSTANT_MS..=MAX_INSTANT_MS).contains(*t))?;
+            Some((series, *t))
+        });
+        if let Some((series, t)) = far {
+            return Err(Error::InvalidInput(format!(
+                "series {}: sample time {t} ms is out of range: times must lie within \
+                 ±{MAX_INSTANT_MS} ms of 1970 (up to the year 9999)",
+                series.labels
+            )));
+        }
         match (&self.view, &self.resolved) {
             (ViewConfig::Cost(config), Resolved::Cost(clock)) => {
-                let series: Vec<Series> = fetched.iter().flatten().cloned().collect();
-                let report = evaluate_cost(&series, config, clock)?;
+                let report = evaluate_cost(&all_series(fetched), config, clock)?;
                 Ok(Evaluation::Cost {
                     clock: *clock,
                     report: Box::new(report),
@@ -644,14 +677,22 @@ impl Plan {
                     step_ms: steps.step_ms,
                 })
             }
-            (ViewConfig::Agents(config), Resolved::Agents) => {
-                let series: Vec<Series> = fetched.iter().flatten().cloned().collect();
-                Ok(Evaluation::Agents(Box::new(agents_view(&series, config)?)))
-            }
+            (ViewConfig::Agents(config), Resolved::Agents) => Ok(Evaluation::Agents(Box::new(
+                agents_view(&all_series(fetched), config)?,
+            ))),
             _ => Err(Error::InvalidInput(
                 "the plan's view and its resolution disagree".to_owned(),
             )),
         }
+    }
+}
+
+/// The series of every fetch in one list: the one fetch's own list when there is a single one
+/// (no copy of the samples), else a concatenation.
+fn all_series(fetched: &[Vec<Series>]) -> Cow<'_, [Series]> {
+    match fetched {
+        [one] => Cow::Borrowed(one.as_slice()),
+        _ => Cow::Owned(fetched.iter().flatten().cloned().collect()),
     }
 }
 

@@ -1,3 +1,5 @@
+#![allow(clippy::arithmetic_side_effects, reason = "test data")]
+
 use super::*;
 use crate::window::Utc;
 use crate::Labels;

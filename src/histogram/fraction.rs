@@ -8,6 +8,11 @@
 //! "95 % of requests in ≤ 0.5 s" on buckets 0.25 and 1 is therefore an estimate, and
 //! [`ThresholdPosition`] says how far the threshold is from a bound.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "above is at least 1 here (the bucket above a bound that has one below it)"
+)]
+
 use std::fmt;
 
 use serde::Serialize;

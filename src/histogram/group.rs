@@ -1,6 +1,11 @@
 //! From `_bucket` series (a decoded query result) to histograms over time: grouped by their labels
 //! without `le`, aligned by timestamp.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "offsets and cursors into columns held in memory"
+)]
+
 use std::collections::BTreeMap;
 
 use super::le::{bucket_bound, LE_LABEL};

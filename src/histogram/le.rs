@@ -17,6 +17,11 @@
 //! largest `f64` is an error (Go's `ErrRange`), while one too small to represent is `0` (Go reports
 //! no error for underflow).
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "indices stay within the label text; the binary exponent moves by 4 per digit of the text and the decimal exponent is capped at EXPONENT_CAP before it is added; shifts stay within 0..128 by the checks before them"
+)]
+
 use crate::error::{Error, Result};
 use crate::frame::Labels;
 

@@ -32,6 +32,8 @@ pub use steps::{fraction_series, quantile_series, FractionSeries, Note, NoteKind
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties {
+    #![allow(clippy::arithmetic_side_effects, reason = "test data")]
+
     use proptest::prelude::*;
 
     use super::*;

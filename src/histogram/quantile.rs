@@ -10,6 +10,11 @@
 //! relative differences below 1e-12; 3.10 put the affected bounds and the largest decrease in the
 //! annotation. This module follows the current behaviour.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "bucket indices of a list checked to hold at least two buckets, and a binary search's midpoint taken as lo + (hi - lo) / 2"
+)]
+
 use serde::Serialize;
 
 /// Relative difference between neighbouring cumulative bucket counts below which the two counts

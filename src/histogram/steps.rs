@@ -1,6 +1,11 @@
 //! Quantile and fraction series over a range: one value per timestamp of each histogram, with
 //! notes about everything that was corrected or could not be computed.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "counts of steps and histograms held in memory"
+)]
+
 use std::fmt;
 
 use serde::Serialize;

@@ -239,16 +239,16 @@ fn decode_data(s: &mut Scanner<'_>) -> Result<Data> {
 fn shift(e: Error, by: usize) -> Error {
     match e {
         Error::Json { offset, reason } => Error::Json {
-            offset: offset + by,
+            offset: offset.saturating_add(by),
             reason,
         },
         Error::InvalidValue { value, offset } => Error::InvalidValue {
             value,
-            offset: offset + by,
+            offset: offset.saturating_add(by),
         },
         Error::InvalidTimestamp { value, offset } => Error::InvalidTimestamp {
             value,
-            offset: offset + by,
+            offset: offset.saturating_add(by),
         },
         other => other,
     }
@@ -275,7 +275,7 @@ fn decode_result(s: &mut Scanner<'_>, rt: ResultType) -> Result<Data> {
                     let (series, skipped) = decode_series(s, rt, capacity)?;
                     capacity = series.len();
                     data.series.push(series);
-                    data.skipped_histograms += skipped;
+                    data.skipped_histograms = data.skipped_histograms.saturating_add(skipped);
                     if !s.more(b']', "result")? {
                         break;
                     }
@@ -337,7 +337,7 @@ fn decode_series(s: &mut Scanner<'_>, rt: ResultType, capacity: usize) -> Result
                 if !s.null("histograms")? && s.begin_array("histograms")? {
                     loop {
                         s.skip_value("a native histogram sample")?;
-                        skipped += 1;
+                        skipped = skipped.saturating_add(1);
                         if !s.more(b']', "histograms")? {
                             break;
                         }
@@ -346,7 +346,7 @@ fn decode_series(s: &mut Scanner<'_>, rt: ResultType, capacity: usize) -> Result
             }
             ("histogram", ResultType::Vector) => {
                 s.skip_value("a native histogram sample")?;
-                skipped += 1;
+                skipped = skipped.saturating_add(1);
             }
             _ => s.skip_value("an unknown field of a series")?,
         }
@@ -460,9 +460,9 @@ fn html_error(body: &[u8]) -> Error {
     let text = String::from_utf8_lossy(body.get(..body.len().min(64 * 1024)).unwrap_or_default());
     let lower = text.to_ascii_lowercase();
     let title = lower.find("<title>").and_then(|start| {
-        let from = start + "<title>".len();
+        let from = start.saturating_add("<title>".len());
         let len = lower.get(from..)?.find("</title>")?;
-        text.get(from..from + len)
+        text.get(from..from.saturating_add(len))
     });
     let raw = title.unwrap_or(&text);
     let collapsed: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");

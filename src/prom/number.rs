@@ -1,5 +1,10 @@
 //! Exact timestamps and sample values from their text.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "the accumulators are bounded by the digit counts checked before each step (15 integer digits of seconds, 3 of milliseconds, 30 significant digits in a u128), and indices stay within the text"
+)]
+
 /// Milliseconds since the epoch from a JSON number of seconds, computed on the decimal digits so
 /// that `1740338424.615` gives exactly `1740338424615` (an `f64` round trip can be off by one).
 ///

@@ -2,6 +2,11 @@
 //! no escapes. Just enough JSON for the Prometheus HTTP API, but all of it: any value can be
 //! skipped, so unknown fields are ignored.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "byte positions never exceed the input's length (at most isize::MAX), so pos + k for the small k here cannot overflow; a \\u escape's value is built from 4 hex digits and its surrogate arithmetic runs after the range checks; the nesting depth stops at MAX_DEPTH"
+)]
+
 use std::borrow::Cow;
 
 use crate::error::{Error, Result};

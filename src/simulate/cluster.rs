@@ -3,6 +3,11 @@
 //! gauges of its dashboards. Names are the seed's, which are also the defaults of the agents
 //! view ([`crate::views::agents::MetricNames`]).
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "agent indices and counts are bounded by the validated fleet size; times move by the simulator's interval and task durations of at most hours"
+)]
+
 use super::config::SimConfig;
 use super::rng::Rng;
 use super::{FaultKind, MetricKind, Point, Registry, Slot, StepCtx};

@@ -20,6 +20,11 @@
 //! no two events share a nanosecond timestamp (Loki drops a second entry with the same
 //! timestamp and line in one stream).
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "event indices and attempt numbers bounded by the events of one step; random offsets stay within one interval"
+)]
+
 use serde_json::{json, Map, Value as Json};
 
 use super::rng::Rng;

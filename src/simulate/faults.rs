@@ -245,12 +245,12 @@ impl Faults {
                 let start = f.start_ms.unwrap_or(self.origin_ms);
                 let end = f.end_ms.unwrap_or(i64::MAX);
                 // The restarts are at start + k·period, k ≥ 0, before end; is one in (prev, t]?
-                let hi = t_ms.min(end - 1);
+                let hi = t_ms.min(end.saturating_sub(1));
                 if hi < start || hi <= prev_ms {
                     return false;
                 }
-                let k = (hi - start).div_euclid(RESET_PERIOD_MS);
-                let last = start + k * RESET_PERIOD_MS;
+                let k = hi.saturating_sub(start).div_euclid(RESET_PERIOD_MS);
+                let last = start.saturating_add(k.saturating_mul(RESET_PERIOD_MS));
                 last > prev_ms
             })
     }

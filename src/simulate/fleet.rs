@@ -6,6 +6,11 @@
 //! Σ over the four token types of tokens × price / 10⁶, so cost = Σ tokens × price holds
 //! exactly (up to floating-point addition) for every series, as long as no fault rewrites it.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "user indices bounded by the validated user count; session ends add at most hours to the simulator's clock"
+)]
+
 use super::config::{Naming, SimConfig};
 use super::events::{self, Calls, Identity, Recorder};
 use super::rng::Rng;

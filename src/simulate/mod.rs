@@ -31,6 +31,7 @@ pub use config::{Naming, SimConfig};
 pub use events::{Event, EventKind};
 pub use faults::{Fault, FaultKind};
 
+use crate::engine::MAX_INSTANT_MS;
 use crate::error::{Error, Result};
 use faults::Faults;
 
@@ -194,6 +195,10 @@ pub(crate) struct Registry {
     next_id: u64,
 }
 
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "family indices and series ids count what the registry holds"
+)]
 impl Registry {
     /// Registers a family, returns its index.
     pub(crate) fn family(
@@ -304,14 +309,20 @@ pub struct Simulator {
     services: services::Services,
 }
 
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "the clock starts within ±MAX_INSTANT_MS (checked in new) and moves by the validated interval; callers step it at most MAX_STEPS times"
+)]
 impl Simulator {
     /// A simulator whose first step is `start_ms` rounded down to a multiple of the interval
     /// (so two runs with the same start, seed and interval agree sample for sample).
     ///
     /// Fails with [`Error::InvalidConfig`] when the config is out of range
-    /// ([`SimConfig::validate`]) or the price table cannot be read.
+    /// ([`SimConfig::validate`]), `start_ms` is beyond [`MAX_INSTANT_MS`] or the price table
+    /// cannot be read.
     pub fn new(config: &SimConfig, start_ms: i64) -> Result<Self> {
         config.validate()?;
+        check_time("the start", start_ms)?;
         // The parts are set up one interval early and take one step, so that every gauge has a
         // value at the first step reported.
         let t0 = start_ms.div_euclid(config.interval_ms) * config.interval_ms - config.interval_ms;
@@ -437,15 +448,31 @@ pub struct Chunks {
     done: bool,
 }
 
+/// Refuses a time beyond [`MAX_INSTANT_MS`] either way, so the clock's arithmetic fits.
+fn check_time(what: &str, t_ms: i64) -> Result<()> {
+    if (-MAX_INSTANT_MS..=MAX_INSTANT_MS).contains(&t_ms) {
+        return Ok(());
+    }
+    Err(Error::InvalidConfig(format!(
+        "{what} ({t_ms} ms) is out of range: times must lie within ±{MAX_INSTANT_MS} ms of 1970 \
+         (up to the year 9999)"
+    )))
+}
+
 /// Steps per chunk by default: one hour at the default interval.
 pub const DEFAULT_CHUNK_STEPS: usize = 60;
 
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "from and to are checked to lie within ±MAX_INSTANT_MS first, so their difference fits; the interval is validated positive"
+)]
 impl Chunks {
     /// Every step in `[from_ms, to_ms]`, `steps_per_chunk` steps per chunk. The first sample is
     /// at the first multiple of the interval at or after `from_ms`.
     ///
-    /// Fails with [`Error::InvalidConfig`] for a bad config, `to_ms` before `from_ms`, or more
-    /// than [`MAX_STEPS`] steps (the message says which interval would fit).
+    /// Fails with [`Error::InvalidConfig`] for a bad config, a time beyond [`MAX_INSTANT_MS`],
+    /// `to_ms` before `from_ms`, or more than [`MAX_STEPS`] steps (the message says which
+    /// interval would fit).
     pub fn new(
         config: &SimConfig,
         from_ms: i64,
@@ -453,6 +480,8 @@ impl Chunks {
         steps_per_chunk: usize,
     ) -> Result<Self> {
         config.validate()?;
+        check_time("the start (--from)", from_ms)?;
+        check_time("the end (--to)", to_ms)?;
         if to_ms < from_ms {
             return Err(Error::InvalidConfig(format!(
                 "the range ends ({to_ms} ms) before it starts ({from_ms} ms): --to must be after --from"
@@ -487,6 +516,10 @@ impl Chunks {
     }
 }
 
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "the clock stays within the checked range of Chunks::new plus one interval"
+)]
 impl Iterator for Chunks {
     type Item = Vec<SeriesChunk>;
 
@@ -549,6 +582,10 @@ impl EventChunks {
     }
 }
 
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "the clock stays within the checked range of Chunks::new plus one interval"
+)]
 impl Iterator for EventChunks {
     type Item = Vec<Event>;
 

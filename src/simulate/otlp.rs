@@ -10,6 +10,11 @@
 //! (`claude_code.api_request`), string attributes (`event.name`, `event.timestamp`, the session's
 //! and the event's own), under the same resources and scope as the metrics.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "nanoseconds are computed in i128"
+)]
+
 use serde_json::{json, Map, Value as Json};
 
 use super::events::{Event, Identity};

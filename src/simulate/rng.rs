@@ -1,6 +1,11 @@
 //! A small deterministic random number generator (SplitMix64) and the distributions the
 //! simulator draws from. Same seed, same sequence, on every platform (wasm32 included).
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "n is positive where the remainder is taken; a retry counter"
+)]
+
 /// SplitMix64: 64 bits of state, full period, good enough statistics for synthetic telemetry.
 #[derive(Debug, Clone)]
 pub(crate) struct Rng {

@@ -3,6 +3,11 @@
 //! resource usage, deployments) and the node-exporter gauges of three nodes that both seeds'
 //! CPU, memory and disk panels and alerts read.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "indices into per-workspace and per-service tables sized from the validated counts"
+)]
+
 use super::config::SimConfig;
 use super::rng::Rng;
 use super::{diurnal, FaultKind, MetricKind, Point, Registry, Slot, StepCtx};

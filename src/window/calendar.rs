@@ -1,5 +1,10 @@
 //! Calendar periods (day, ISO week, month, quarter) and rolling windows.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "calendar arithmetic on chrono's dates and on bounds within chrono's range; a quarter's first month is at most 10"
+)]
+
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 

@@ -13,6 +13,11 @@
 //! [`local_to_utc`] turns a local wall-clock time into a UTC instant with any of them, handling
 //! daylight-saving gaps and overlaps the same way for all four.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "indices into a sorted offset table held in memory, a binary search's midpoint taken as lo + (hi - lo) / 2, and offsets of at most MAX_OFFSET_MS"
+)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};

@@ -451,7 +451,7 @@ pub fn agents_view(series: &[Series], config: &AgentsConfig) -> Result<AgentsVie
     }
 
     let ctx = Ctx { config, label };
-    let range_h = (config.end_ms - config.start_ms) as f64 / HOUR_MS;
+    let range_h = config.end_ms.saturating_sub(config.start_ms) as f64 / HOUR_MS;
     let mut rows = Vec::with_capacity(groups.len());
     for g in &groups {
         let tasks_completed = ctx.increase(completed, &m.tasks_completed, g, &mut warnings);
@@ -585,9 +585,12 @@ impl Ctx<'_> {
         let c = self.config;
         match c.counter_mode {
             CounterMode::Exact => exact_increase_between(samples, c.start_ms, c.end_ms).increase,
-            CounterMode::Promql { compat } => {
-                promql_increase(samples, c.end_ms, c.end_ms - c.start_ms, compat)
-            }
+            CounterMode::Promql { compat } => promql_increase(
+                samples,
+                c.end_ms,
+                c.end_ms.saturating_sub(c.start_ms),
+                compat,
+            ),
         }
     }
 
@@ -829,7 +832,7 @@ fn rank(rows: &mut [AgentRow]) {
     for r in rows.iter_mut() {
         if r.score.value().is_some() {
             r.rank = Some(next);
-            next += 1;
+            next = next.saturating_add(1);
         }
     }
 }
@@ -935,6 +938,8 @@ impl AgentsView {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::arithmetic_side_effects, reason = "test data")]
+
     use super::*;
 
     const MIN: i64 = 60_000;
@@ -1276,6 +1281,8 @@ mod tests {
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties {
+    #![allow(clippy::arithmetic_side_effects, reason = "test data")]
+
     use proptest::prelude::*;
 
     use super::*;

@@ -1,6 +1,11 @@
 //! The statistics behind the agent view: time-weighted gauge means, robust fleet statistics for
 //! outliers, and the rank score.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "counts of samples held in memory and the median index of a non-empty list; time differences saturate"
+)]
+
 use serde::Serialize;
 
 /// How long a gauge sample holds its value when no later sample follows: 5 minutes, Prometheus'
@@ -156,9 +161,9 @@ impl TimeWeighted {
             let until = next.min(t.saturating_add(GAUGE_HOLD_MS)).min(end_ms);
             let from = t.max(start_ms);
             if until > from {
-                let dt = until - from;
+                let dt = until.saturating_sub(from);
                 self.weighted_sum += v * dt as f64;
-                self.covered_ms += dt;
+                self.covered_ms = self.covered_ms.saturating_add(dt);
             }
         }
     }

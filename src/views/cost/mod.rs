@@ -39,8 +39,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::counter::{
-    exact_increase_between, meter_health, promql_increase, robust_increase, MeterWarning,
-    PromqlCompat, Samples, MAX_STEPS,
+    meter_health, robust_increase, CounterIndex, MeterWarning, PromqlCompat, Samples, MAX_STEPS,
 };
 use crate::error::{Error, Result};
 use crate::frame::{Field, Frame, Labels, Series};
@@ -505,6 +504,12 @@ impl CostReport {
     }
 }
 
+/// A series of a detected metric, checked and indexed once for the view's many windows.
+struct Counter<'a> {
+    series: &'a Series,
+    index: CounterIndex<'a>,
+}
+
 /// How one window's increase of one series is computed.
 #[derive(Debug, Clone, Copy)]
 struct Mode {
@@ -515,22 +520,36 @@ struct Mode {
 
 impl Mode {
     /// The increase of one series over `(start, end]`; `None` without enough samples.
-    fn increase(&self, s: &Series, start: i64, end: i64) -> Result<Option<f64>> {
-        let samples = Samples::of(s)?;
+    fn increase(&self, c: &Counter<'_>, start: i64, end: i64) -> Result<Option<f64>> {
         Ok(match (self.counter, self.robust) {
-            (CounterMode::Promql, _) => promql_increase(samples, end, end - start, self.compat),
-            (CounterMode::Exact, false) => exact_increase_between(samples, start, end).increase,
+            (CounterMode::Promql, _) => {
+                c.index
+                    .promql_increase(end, end.saturating_sub(start), self.compat)
+            }
+            (CounterMode::Exact, false) => c.index.exact_increase_between(start, end),
             (CounterMode::Exact, true) => {
-                let w = with_baseline(s, start, end);
+                let w = with_baseline(c.series, start, end);
                 robust_increase(Samples::of(&w)?).increase
             }
         })
     }
 
+    /// The increases of one series over each of `windows` (`(start, end)`), as
+    /// [`Mode::increase`] gives them; forward-moving windows cost a few steps each.
+    fn increases(&self, c: &Counter<'_>, windows: &[(i64, i64)]) -> Result<Vec<Option<f64>>> {
+        match (self.counter, self.robust) {
+            (CounterMode::Exact, false) => Ok(c.index.exact_increases(windows)),
+            _ => windows
+                .iter()
+                .map(|&(start, end)| self.increase(c, start, end))
+                .collect(),
+        }
+    }
+
     /// Sum over series of their increases; `Err` when none has one.
-    fn total<'a>(
+    fn total<'a, 'b: 'a>(
         &self,
-        series: impl IntoIterator<Item = &'a Series>,
+        series: impl IntoIterator<Item = &'a Counter<'b>>,
         start: i64,
         end: i64,
         what: &str,
@@ -574,7 +593,7 @@ fn median(values: &[f64]) -> Option<f64> {
     Some(if n % 2 == 1 {
         hi
     } else {
-        (*v.get(n / 2 - 1)? + hi) / 2.0
+        (*v.get((n / 2).checked_sub(1)?)? + hi) / 2.0
     })
 }
 
@@ -651,7 +670,7 @@ pub fn evaluate_cost(
             )));
         }
     }
-    let hours = (clock.to_ms - clock.from_ms) / HOUR_MS;
+    let hours = clock.to_ms.saturating_sub(clock.from_ms) / HOUR_MS;
     if hours > MAX_STEPS as i64 {
         return Err(Error::InvalidConfig(format!(
             "cost: the range is {hours} hours; at most {MAX_STEPS} hourly steps are computed"
@@ -692,11 +711,32 @@ pub fn evaluate_cost(
 
     warnings.extend(sample_warnings(series, &names));
 
-    let of = |role: Role| -> Vec<&Series> {
+    // Every series of a detected metric, checked and indexed once: each window is then a few
+    // binary searches per series, whatever its length.
+    let detected: Vec<&str> = names
+        .roles
+        .iter()
+        .filter_map(|r| r.found.as_deref())
+        .collect();
+    let counters: Vec<Counter<'_>> = series
+        .iter()
+        .filter(|s| {
+            s.labels
+                .metric_name()
+                .is_some_and(|n| detected.contains(&n))
+        })
+        .map(|s| {
+            Ok(Counter {
+                series: s,
+                index: CounterIndex::of(s)?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let of = |role: Role| -> Vec<&Counter<'_>> {
         match names.name(role) {
-            Some(n) => series
+            Some(n) => counters
                 .iter()
-                .filter(|s| s.labels.metric_name() == Some(n))
+                .filter(|c| c.series.labels.metric_name() == Some(n))
                 .collect(),
             None => Vec::new(),
         }
@@ -708,7 +748,7 @@ pub fn evaluate_cost(
             return Ok(Err(missing(role)));
         }
         mode.total(
-            of(role).into_iter().filter(|s| keep(&s.labels)),
+            of(role).into_iter().filter(|c| keep(&c.series.labels)),
             from,
             to,
             role.title(),
@@ -723,19 +763,23 @@ pub fn evaluate_cost(
 
     // Breakdowns.
     let mut per_series_cost: Vec<(&Series, f64)> = Vec::new();
-    for s in &cost_series {
-        if let Some(v) = mode.increase(s, from, to)? {
-            per_series_cost.push((s, v));
+    for c in &cost_series {
+        if let Some(v) = mode.increase(c, from, to)? {
+            per_series_cost.push((c.series, v));
         }
     }
     let total_value = total.as_ref().ok().copied();
     let share = |v: f64| total_value.filter(|t| *t > 0.0).map(|t| v / t);
     let mut breakdowns = Vec::new();
     for label in &config.group_by {
-        if !cost_series.is_empty() && cost_series.iter().all(|s| s.labels.get(label).is_none()) {
+        if !cost_series.is_empty()
+            && cost_series
+                .iter()
+                .all(|c| c.series.labels.get(label).is_none())
+        {
             let mut present: Vec<&str> = cost_series
                 .iter()
-                .flat_map(|s| s.labels.iter().map(|(k, _)| k))
+                .flat_map(|c| c.series.labels.iter().map(|(k, _)| k))
                 .filter(|k| *k != "__name__")
                 .collect();
             present.sort_unstable();
@@ -773,7 +817,7 @@ pub fn evaluate_cost(
             let cost: f64 = rest.iter().map(|r| r.cost_usd).sum();
             warnings.push(format!(
                 "group by {label}: {} values; the smallest {} are summed into \"other\" (raise maxGroups to see them)",
-                rows.len() + rest.len(),
+                rows.len().saturating_add(rest.len()),
                 rest.len()
             ));
             rows.push(BreakdownRow {
@@ -847,23 +891,25 @@ pub fn evaluate_cost(
         bounds.extend(prices.change_points(start, end));
         bounds.push(end);
         let mut sum = 0.0;
-        for s in &token_series {
-            let Some(kind) = s.labels.get("type") else {
+        for c in &token_series {
+            let Some(kind) = c.series.labels.get("type") else {
                 continue;
             };
             if saving && kind != "cacheRead" {
                 continue;
             }
-            let Some(model) = model_of(s) else { continue };
+            let Some(model) = model_of(c.series) else {
+                continue;
+            };
             for w in bounds.windows(2) {
                 let &[a, b] = w else { continue };
-                let Some(n) = exact.increase(s, a, b)? else {
+                let Some(n) = exact.increase(c, a, b)? else {
                     continue;
                 };
                 if n == 0.0 {
                     continue;
                 }
-                match prices.at(&model, b - 1) {
+                match prices.at(&model, b.saturating_sub(1)) {
                     Some(p) if saving => sum += n * (p.input - p.cache_read) / 1e6,
                     Some(p) => match p.of_type(kind) {
                         Some(price) => sum += n * price / 1e6,
@@ -925,13 +971,14 @@ pub fn evaluate_cost(
         mode.total(cost_series.iter().copied(), start, end, "cost")
     };
     let today = cost_window(clock.today_start_ms, now)?;
-    let rolling = cost_window(now - DAY_MS, now)?;
+    let rolling = cost_window(now.saturating_sub(DAY_MS), now)?;
     let mtd = cost_window(clock.month_start_ms, now)?;
 
     // Forecast.
     let mut daily = Vec::new();
     for k in 0..i64::from(config.forecast_days) {
-        if let Ok(v) = cost_window(now - (k + 1) * DAY_MS, now - k * DAY_MS)? {
+        let day_end = now.saturating_sub(k.saturating_mul(DAY_MS));
+        if let Ok(v) = cost_window(day_end.saturating_sub(DAY_MS), day_end)? {
             daily.push(v);
         }
     }
@@ -944,15 +991,27 @@ pub fn evaluate_cost(
     );
 
     // Hourly cost, anomalies.
-    let (mut hourly_time_ms, mut hourly_cost_usd) = (Vec::new(), Vec::new());
-    let mut t = from + HOUR_MS;
-    while t <= to && !cost_series.is_empty() {
-        if let Ok(v) = mode.total(cost_series.iter().copied(), t - HOUR_MS, t, "cost")? {
-            hourly_time_ms.push(t);
-            hourly_cost_usd.push(v);
+    // Series by series over all hours, each hour's sum added in series order (as a sum per hour
+    // would); an hour where no series has an increase is left out. At most MAX_STEPS hours
+    // (checked above).
+    let hours: Vec<(i64, i64)> = (1..=MAX_STEPS as i64)
+        .map(|k| from.saturating_add(k.saturating_mul(HOUR_MS)))
+        .take_while(|&t| t <= to)
+        .map(|t| (t.saturating_sub(HOUR_MS), t))
+        .collect();
+    let mut per_hour: Vec<Option<f64>> = vec![None; hours.len()];
+    for c in &cost_series {
+        for (sum, v) in per_hour.iter_mut().zip(mode.increases(c, &hours)?) {
+            if let Some(v) = v {
+                *sum = Some(sum.unwrap_or(0.0) + v);
+            }
         }
-        t += HOUR_MS;
     }
+    let (hourly_time_ms, hourly_cost_usd): (Vec<i64>, Vec<f64>) = hours
+        .iter()
+        .zip(per_hour)
+        .filter_map(|(&(_, t), sum)| sum.map(|v| (t, v)))
+        .unzip();
     let cumulative_cost_usd = hourly_cost_usd
         .iter()
         .scan(0.0, |acc, v| {
@@ -999,7 +1058,7 @@ pub fn evaluate_cost(
     // Meter health of the cost series over the range.
     let windows: Vec<Series> = cost_series
         .iter()
-        .map(|s| with_baseline(s, from, to))
+        .map(|c| with_baseline(c.series, from, to))
         .collect();
     let h = meter_health(&windows)?;
     let mut flagged = Vec::new();
@@ -1111,7 +1170,7 @@ fn forecast(
     now: i64,
     month_end: i64,
 ) -> Forecast {
-    let days_left = (month_end - now) as f64 / DAY_MS as f64;
+    let days_left = month_end.saturating_sub(now) as f64 / DAY_MS as f64;
     let rate: Amount = if daily.len() < FORECAST_MIN_DAYS {
         Err(format!(
             "fewer than {FORECAST_MIN_DAYS} days of cost data before now"
@@ -1141,7 +1200,7 @@ fn forecast(
         (Some(_), Ok(_), Err(e)) => BudgetRunout::Unavailable { reason: e.clone() },
         (Some(_), Ok(_), Ok(r)) if *r <= 0.0 => BudgetRunout::NotWithinMonth,
         (Some(b), Ok(m), Ok(r)) => {
-            let t = now + ((b - m) / r * DAY_MS as f64).ceil() as i64;
+            let t = now.saturating_add(((b - m) / r * DAY_MS as f64).ceil() as i64);
             if t < month_end {
                 BudgetRunout::At { time_ms: t }
             } else {

@@ -4,6 +4,11 @@
 //! these tokens have cost" questions. [`default_prices`] is Anthropic's public list price table
 //! shipped as data (`prices.json`, editable by replacing it in the config).
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "div_euclid then a multiply by the same DAY_MS rounds down to a day, never past the input"
+)]
+
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 

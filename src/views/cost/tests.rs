@@ -1,3 +1,5 @@
+#![allow(clippy::arithmetic_side_effects, reason = "test data")]
+
 use super::*;
 
 const H: i64 = HOUR_MS;

@@ -115,11 +115,12 @@ pub(crate) fn gap_warnings(
         for w in points.windows(2) {
             let &[a, b] = w else { continue };
             // Scrapes that should have happened between two samples, rounded to absorb jitter.
-            let n = ((b - a) as f64 / interval as f64).round() as i64 - 1;
+            let n =
+                ((b.saturating_sub(a) as f64 / interval as f64).round() as i64).saturating_sub(1);
             if n >= GAP_MIN_MISSING_SAMPLES {
-                missing += n;
-                if n * interval > longest {
-                    longest = n * interval;
+                missing = missing.saturating_add(n);
+                if n.saturating_mul(interval) > longest {
+                    longest = n.saturating_mul(interval);
                     longest_at = a;
                 }
             }
@@ -128,7 +129,7 @@ pub(crate) fn gap_warnings(
             continue;
         }
         let name = s.labels.to_string();
-        let missing_seconds = (missing * interval) as f64 / 1000.0;
+        let missing_seconds = missing.saturating_mul(interval) as f64 / 1000.0;
         out.push(SloWarning::SamplesMissing {
             series: name.clone(),
             missing_seconds,

@@ -1,5 +1,10 @@
 //! The SLO configuration: one serde type shared by the data source, the panels and the CLI.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "the span is computed in i128"
+)]
+
 use serde::{Deserialize, Serialize};
 
 use crate::counter::PromqlCompat;

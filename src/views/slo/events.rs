@@ -1,13 +1,17 @@
 //! Bad and total events per window, from raw samples: counters through [`crate::counter`],
 //! histograms through [`crate::histogram`], gauges by counting samples.
 
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "counts of samples in memory and a window never longer than its list; times saturate"
+)]
+
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::config::{CounterMode, Sli, SloConfig};
-use crate::counter::{exact_increase_range, sum_by_step, sum_range, CounterFn, RangeQuery};
+use crate::counter::{sum_increase_windows, CounterIndex, RangeQuery, Samples};
 use crate::error::{Error, Result};
 use crate::frame::{Labels, Series};
 use crate::histogram::{
@@ -56,27 +60,52 @@ impl Events {
     }
 }
 
-/// The events of one group, ready to be counted over any window.
+/// The events of one group, ready to be counted over any window: every series checked and
+/// indexed once, so each window at each step costs a few binary searches per series.
 #[derive(Debug, Clone)]
-pub(crate) enum Source {
+pub(crate) enum Source<'a> {
     Ratio {
-        selected: Vec<Series>,
+        selected: Vec<CounterIndex<'a>>,
         selected_is_bad: bool,
-        total: Vec<Series>,
+        total: Vec<CounterIndex<'a>>,
         mode: CounterMode,
     },
     Latency {
         /// Bucket series by bound.
-        buckets: Vec<(f64, Vec<Series>)>,
+        buckets: Vec<(f64, Vec<CounterIndex<'a>>)>,
         threshold: f64,
         mode: CounterMode,
         /// Histograms (one per window and step) whose counts had to be forced monotonic.
         fixes: RefCell<FixTally>,
     },
     Availability {
-        gauge: Vec<Series>,
+        gauge: Vec<Gauge<'a>>,
         interval_s: f64,
     },
+}
+
+/// A gauge series' times and how many of its first `k` samples equal 1 (`ones[k]`).
+#[derive(Debug, Clone)]
+pub(crate) struct Gauge<'a> {
+    time_ms: &'a [i64],
+    ones: Vec<usize>,
+}
+
+impl<'a> Gauge<'a> {
+    fn of(series: &'a Series) -> Result<Self> {
+        let samples = Samples::of(series)?;
+        let mut ones = Vec::with_capacity(samples.len() + 1);
+        let mut count = 0;
+        ones.push(count);
+        for &v in samples.values() {
+            count += usize::from(v == 1.0);
+            ones.push(count);
+        }
+        Ok(Self {
+            time_ms: samples.time_ms(),
+            ones,
+        })
+    }
 }
 
 /// How often a latency SLI's histograms needed Prometheus' monotonicity fix, and its extent.
@@ -113,33 +142,44 @@ pub(crate) fn group_key(labels: &Labels, group_by: &[String]) -> Labels {
 
 /// The series of one group (`Some(key)`), or all of them (`None`: the overall result, which must
 /// not be mistaken for the group of series that lack the group-by labels, whose key is also empty).
-fn split(series: &[Series], key: Option<&Labels>, group_by: &[String]) -> Vec<Series> {
-    series
-        .iter()
-        .filter(|s| match key {
-            None => true,
-            Some(key) => group_by.is_empty() || group_key(&s.labels, group_by) == *key,
-        })
-        .cloned()
-        .collect()
+fn split<'a>(
+    series: &'a [Series],
+    key: Option<&Labels>,
+    group_by: &[String],
+) -> impl Iterator<Item = &'a Series> {
+    let key = key.cloned();
+    let group_by = group_by.to_vec();
+    series.iter().filter(move |s| match &key {
+        None => true,
+        Some(key) => group_by.is_empty() || group_key(&s.labels, &group_by) == *key,
+    })
 }
 
-impl Source {
+/// The series of one group, checked and indexed.
+fn indexed<'a>(
+    series: &'a [Series],
+    key: Option<&Labels>,
+    group_by: &[String],
+) -> Result<Vec<CounterIndex<'a>>> {
+    split(series, key, group_by).map(CounterIndex::of).collect()
+}
+
+impl<'a> Source<'a> {
     /// The source of the series whose group-by labels equal `key`, or of all series when `key`
     /// is `None` (or `group_by` is empty). Fails when the data's kind does not match the config's
-    /// SLI kind, or a latency SLI has no `+Inf` bucket.
+    /// SLI kind, a latency SLI has no `+Inf` bucket, or a series' times do not increase.
     pub(crate) fn new(
         config: &SloConfig,
-        data: &SliData<'_>,
+        data: &SliData<'a>,
         key: Option<&Labels>,
     ) -> Result<Self> {
         let g = &config.group_by;
         let mode = config.counter_mode;
         match (&config.sli, data) {
             (Sli::Ratio { bad, .. }, SliData::Ratio { selected, total }) => Ok(Source::Ratio {
-                selected: split(selected, key, g),
+                selected: indexed(selected, key, g)?,
                 selected_is_bad: bad.is_some(),
-                total: split(total, key, g),
+                total: indexed(total, key, g)?,
                 mode,
             }),
             (
@@ -149,9 +189,10 @@ impl Source {
                 },
                 SliData::Latency { buckets },
             ) => {
-                let mut by_bound: Vec<(f64, Vec<Series>)> = Vec::new();
+                let mut by_bound: Vec<(f64, Vec<CounterIndex<'a>>)> = Vec::new();
                 for s in split(buckets, key, g) {
                     let bound = bucket_bound(&s.labels)?;
+                    let s = CounterIndex::of(s)?;
                     match by_bound.iter_mut().find(|(b, _)| *b == bound) {
                         Some((_, list)) => list.push(s),
                         None => by_bound.push((bound, vec![s])),
@@ -177,7 +218,7 @@ impl Source {
                 },
                 SliData::Availability { gauge },
             ) => Ok(Source::Availability {
-                gauge: split(gauge, key, g),
+                gauge: split(gauge, key, g).map(Gauge::of).collect::<Result<_>>()?,
                 interval_s: parse_duration_ms(sample_interval)? as f64 / 1000.0,
             }),
             _ => Err(Error::InvalidInput(
@@ -233,7 +274,15 @@ impl Source {
     /// * Availability: per series, the samples in the window, each standing for the sample
     ///   interval: `T = n · interval`, `E = (n − number equal to 1) · interval`, in seconds.
     ///   `NaN` samples count as not 1.
-    pub(crate) fn events(&self, q: &RangeQuery) -> Result<BTreeMap<i64, Events>> {
+    pub(crate) fn events(&self, q: &RangeQuery) -> Result<Vec<Option<Events>>> {
+        let windows: Vec<(i64, i64)> = q.steps().map(|t| (t, q.range_ms())).collect();
+        self.events_over(&windows)
+    }
+
+    /// Events over any windows, `windows[k] = (t, R)` for `(t − R, t]`, one entry per window in
+    /// the order given (`None`: no data), with the special cases of [`Source::events`]. Windows
+    /// that move forward cost the least.
+    pub(crate) fn events_over(&self, windows: &[(i64, i64)]) -> Result<Vec<Option<Events>>> {
         match self {
             Source::Ratio {
                 selected,
@@ -241,19 +290,21 @@ impl Source {
                 total,
                 mode,
             } => {
-                let t = window_sums(total, q, *mode)?;
-                let s = window_sums(selected, q, *mode)?;
-                let mut out = BTreeMap::new();
-                for (at, total) in t {
-                    let bad = match (selected_is_bad, s.get(&at)) {
-                        (true, Some(&bad)) => bad,
-                        (true, None) => 0.0,
-                        (false, Some(&good)) => (total - good).max(0.0),
-                        (false, None) => continue,
-                    };
-                    out.insert(at, Events { bad, total });
-                }
-                Ok(out)
+                let t = window_sums(total, windows, *mode);
+                let s = window_sums(selected, windows, *mode);
+                Ok(t.into_iter()
+                    .zip(s)
+                    .map(|(total, selected)| {
+                        let total = total?;
+                        let bad = match (selected_is_bad, selected) {
+                            (true, Some(bad)) => bad,
+                            (true, None) => 0.0,
+                            (false, Some(good)) => (total - good).max(0.0),
+                            (false, None) => return None,
+                        };
+                        Some(Events { bad, total })
+                    })
+                    .collect())
             }
             Source::Latency {
                 buckets,
@@ -261,20 +312,23 @@ impl Source {
                 mode,
                 fixes,
             } => {
-                let mut per_bound = Vec::with_capacity(buckets.len());
-                for (bound, series) in buckets {
-                    per_bound.push((*bound, window_sums(series, q, *mode)?));
-                }
-                let mut out = BTreeMap::new();
-                let steps: Vec<i64> = per_bound
+                let per_bound: Vec<(f64, Vec<Option<f64>>)> = buckets
                     .iter()
-                    .filter(|(b, _)| *b == f64::INFINITY)
-                    .flat_map(|(_, m)| m.keys().copied())
+                    .map(|(bound, series)| (*bound, window_sums(series, windows, *mode)))
                     .collect();
-                for at in steps {
+                let has_inf = per_bound.iter().any(|(b, _)| *b == f64::INFINITY);
+                let mut out = vec![None; windows.len()];
+                for (k, slot) in out.iter_mut().enumerate() {
+                    let at = |m: &Vec<Option<f64>>| m.get(k).copied().flatten();
+                    let inf = per_bound
+                        .iter()
+                        .any(|(b, m)| *b == f64::INFINITY && at(m).is_some());
+                    if !has_inf || !inf {
+                        continue;
+                    }
                     let present: Vec<Bucket> = per_bound
                         .iter()
-                        .filter_map(|(b, m)| m.get(&at).map(|&c| Bucket::new(*b, c)))
+                        .filter_map(|(b, m)| at(m).map(|c| Bucket::new(*b, c)))
                         .collect();
                     let h = Histogram::new(&present);
                     if h.unusable().is_some() {
@@ -289,28 +343,29 @@ impl Source {
                     } else {
                         0.0
                     };
-                    out.insert(at, Events { bad, total });
+                    *slot = Some(Events { bad, total });
                 }
                 Ok(out)
             }
             Source::Availability { gauge, interval_s } => {
-                let mut out: BTreeMap<i64, Events> = BTreeMap::new();
+                let mut out: Vec<Option<Events>> = vec![None; windows.len()];
                 for s in gauge {
-                    crate::counter::Samples::of(s)?;
-                    for at in q.steps() {
-                        let lo = s.time_ms.partition_point(|&t| t <= at - q.range_ms());
+                    for (&(at, range), slot) in windows.iter().zip(out.iter_mut()) {
+                        let lo = s
+                            .time_ms
+                            .partition_point(|&t| t <= at.saturating_sub(range));
                         let hi = s.time_ms.partition_point(|&t| t <= at);
-                        let window = s.values.get(lo..hi).unwrap_or_default();
-                        if window.is_empty() {
+                        if hi <= lo {
                             continue;
                         }
-                        let up = window.iter().filter(|&&v| v == 1.0).count();
-                        let e = out.entry(at).or_insert(Events {
+                        let count = |k: usize| s.ones.get(k).copied().unwrap_or_default();
+                        let (n, up) = (hi - lo, count(hi) - count(lo));
+                        let e = slot.get_or_insert(Events {
                             bad: 0.0,
                             total: 0.0,
                         });
-                        e.total += window.len() as f64 * interval_s;
-                        e.bad += (window.len() - up) as f64 * interval_s;
+                        e.total += n as f64 * interval_s;
+                        e.bad += (n - up) as f64 * interval_s;
                     }
                 }
                 Ok(out)
@@ -319,17 +374,22 @@ impl Source {
     }
 }
 
-/// `Σ increase(m[R])` at every step of `q`, in the counter mode; absent steps have no data.
-fn window_sums(series: &[Series], q: &RangeQuery, mode: CounterMode) -> Result<BTreeMap<i64, f64>> {
-    let sum = match mode {
-        CounterMode::Promql(compat) => sum_range(series, q, CounterFn::Increase, compat)?,
-        CounterMode::Exact => {
-            let per = series
-                .iter()
-                .map(|s| exact_increase_range(s, q))
-                .collect::<Result<Vec<_>>>()?;
-            sum_by_step(&per)?
-        }
+/// `Σ increase(m[R])` over each window, in the counter mode, in the order of `windows`; `None`:
+/// no data.
+fn window_sums(
+    series: &[CounterIndex<'_>],
+    windows: &[(i64, i64)],
+    mode: CounterMode,
+) -> Vec<Option<f64>> {
+    let compat = match mode {
+        CounterMode::Promql(compat) => Some(compat),
+        CounterMode::Exact => None,
     };
-    Ok(sum.time_ms.into_iter().zip(sum.values).collect())
+    let sum = sum_increase_windows(series, windows, compat);
+    // The sums are the windows with a value, in order: spread them back over every window.
+    let mut values = sum.time_ms.iter().zip(&sum.values).peekable();
+    windows
+        .iter()
+        .map(|&(at, _)| values.next_if(|(t, _)| **t == at).map(|(_, v)| *v))
+        .collect()
 }

@@ -202,11 +202,7 @@ fn monotonicity_warning(config: &SloConfig, source: &Source) -> Option<SloWarnin
         max_bound: fix.max_bound,
         max_diff: fix.max_diff,
         message: format!(
-            "histogram {histogram}: bucket counts decrease as le grows in {} of the windows \
-             evaluated (le {} to {}, by up to {}); they were raised to the count below, as \
-             Prometheus' histogram_quantile does. Check that all bucket series come from one \
-             histogram (a missing or extra label can mix two) and that no bucket series was \
-             reset alone",
+            "histogram {histogram}: bucket counts decrease as le grows in {} of the windows              evaluated (le {} to {}, by up to {}); they were raised to the count below, as              Prometheus' histogram_quantile does. Check that all bucket series come from one              histogram (a missing or extra label can mix two) and that no bucket series was              reset alone",
             tally.count, fix.min_bound, fix.max_bound, fix.max_diff
         ),
     })
@@ -530,7 +526,7 @@ fn group_keys(config: &SloConfig, data: &SliData<'_>) -> BTreeSet<Labels> {
 /// Events over `(at − range, at]`, or `None` without data.
 fn events_at(source: &Source, at_ms: i64, range_ms: i64) -> Result<Option<Events>> {
     let q = RangeQuery::new(at_ms, at_ms, 1, range_ms)?;
-    Ok(source.events(&q)?.remove(&at_ms))
+    Ok(source.events(&q)?.into_iter().next().flatten())
 }
 
 /// The windows to evaluate: [`BURN_WINDOWS`] plus the conditions' windows, by length.
@@ -587,7 +583,11 @@ fn evaluate_group(
     bounds: PeriodBounds,
 ) -> Result<GroupResult> {
     let b = config.budget();
-    let period_events = events_at(source, bounds.end_ms, bounds.end_ms - bounds.start_ms)?;
+    let period_events = events_at(
+        source,
+        bounds.end_ms,
+        bounds.end_ms.saturating_sub(bounds.start_ms),
+    )?;
     let budget = period_events.and_then(|e| Budget::of(e, b));
     let sli = period_events.and_then(|e| e.error_ratio()).map(|r| 1.0 - r);
     let mut burn_rates = Vec::new();
@@ -741,10 +741,11 @@ pub fn slo_timeline(
     let mut burn_rates = Vec::new();
     for (window, window_ms) in windows(&conditions) {
         let q = RangeQuery::new(steps.start_ms, steps.end_ms, steps.step_ms, window_ms)?;
-        let ev = source.events(&q)?;
-        let values = time_ms
-            .iter()
-            .map(|t| ev.get(t).and_then(Events::error_ratio).map(|r| r / b))
+        // The same steps as `grid`: one entry per step, in order.
+        let values = source
+            .events(&q)?
+            .into_iter()
+            .map(|e| e.as_ref().and_then(Events::error_ratio).map(|r| r / b))
             .collect();
         burn_rates.push(BurnRateSeries {
             window,
@@ -786,7 +787,7 @@ pub fn slo_timeline(
                 conditions: Vec::new(),
             });
             interval.end_ms = t;
-            interval.steps += 1;
+            interval.steps = interval.steps.saturating_add(1);
             for c in fired {
                 if !interval.conditions.contains(&c) {
                     interval.conditions.push(c);
@@ -817,14 +818,24 @@ fn burn_down(source: &Source, bounds: PeriodBounds, step_ms: i64, b: f64) -> Res
         times.push(bounds.end_ms);
     }
     let p = bounds.period_ms as f64;
+    // Every window starts at the period start: one pass over the steps.
+    let windows: Vec<(i64, i64)> = times
+        .iter()
+        .filter(|&&t| t > bounds.start_ms)
+        .map(|&t| (t, t.saturating_sub(bounds.start_ms)))
+        .collect();
+    let mut events = source.events_over(&windows)?.into_iter();
     let mut out = BurnDown::default();
     for t in times {
-        let elapsed = (t - bounds.start_ms) as f64 / p;
-        let remaining = if t == bounds.start_ms {
+        let elapsed = t.saturating_sub(bounds.start_ms) as f64 / p;
+        let remaining = if t <= bounds.start_ms {
             Some(1.0)
         } else {
-            events_at(source, t, t - bounds.start_ms)?
-                .and_then(|e| e.error_ratio())
+            events
+                .next()
+                .flatten()
+                .as_ref()
+                .and_then(Events::error_ratio)
                 .map(|r| 1.0 - r / b * elapsed)
         };
         out.time_ms.push(t);
@@ -885,6 +896,8 @@ impl SloTimeline {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::arithmetic_side_effects, reason = "test data")]
+
     use super::*;
 
     const MIN: i64 = 60_000;
@@ -1684,6 +1697,8 @@ mod tests {
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod properties {
+    #![allow(clippy::arithmetic_side_effects, reason = "test data")]
+
     use proptest::prelude::*;
 
     use super::*;
