@@ -7,12 +7,12 @@ cd "$(dirname "$0")/.."
 out=target/wasm-pkg
 wasm_opt=node_modules/.bin/wasm-opt
 
-for tool in wasm-pack wasm-bindgen; do
+for tool in wasm-bindgen; do
   command -v "$tool" >/dev/null || { echo "build-wasm: $tool is missing: run scripts/setup.sh" >&2; exit 1; }
 done
 [ -x "$wasm_opt" ] || { echo "build-wasm: $wasm_opt is missing: run npm ci" >&2; exit 1; }
 
-# wasm-pack runs the wasm-bindgen on PATH only when its version is the one in Cargo.lock.
+# The glue must come from the wasm-bindgen version in Cargo.lock.
 want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
 have=$(wasm-bindgen --version | awk '{ print $2 }')
 if [ "$want" != "$have" ]; then
@@ -20,8 +20,11 @@ if [ "$want" != "$have" ]; then
   exit 1
 fi
 
-wasm-pack --quiet build --target web --release --no-pack --no-opt \
-  --out-dir "$out" --out-name fleetlens
+# cargo and wasm-bindgen directly (not wasm-pack): the glue gets `__wbg_reset_state`
+# (--experimental-reset-state-function), with which the engine replaces an instance that trapped.
+cargo build --quiet --lib --release --target wasm32-unknown-unknown
+wasm-bindgen --target web --experimental-reset-state-function --out-dir "$out" --out-name fleetlens \
+  target/wasm32-unknown-unknown/release/fleetlens.wasm
 "$wasm_opt" -Oz "$out/fleetlens_bg.wasm" -o "$out/fleetlens_bg.wasm.opt"
 mv "$out/fleetlens_bg.wasm.opt" "$out/fleetlens_bg.wasm"
 rm -f "$out/.gitignore"

@@ -4,12 +4,10 @@
 #   Debian packages  prometheus (with promtool) for the tests against a real Prometheus, and
 #                    chromium for the end-to-end tests and benchmarks (driven by playwright-core)
 #   Rust             the wasm32-unknown-unknown target; wasm-bindgen-cli at the exact version of
-#                    the wasm-bindgen crate in Cargo.lock; wasm-pack
+#                    the wasm-bindgen crate in Cargo.lock
 #   npm              the packages in package-lock.json (npm ci), binaryen's wasm-opt among them
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-WASM_PACK_VERSION=0.15.1
 
 log() { printf 'setup: %s\n' "$*"; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -45,9 +43,6 @@ bindgen_version=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, "");
 [ -n "$bindgen_version" ] || { echo "setup: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{ print $2 }')" != "$bindgen_version" ]; then
   cargo_install wasm-bindgen-cli "$bindgen_version"
-fi
-if [ "$(wasm-pack --version 2>/dev/null | awk '{ print $2 }')" != "$WASM_PACK_VERSION" ]; then
-  cargo_install wasm-pack "$WASM_PACK_VERSION"
 fi
 
 # --- npm -------------------------------------------------------------------------------------

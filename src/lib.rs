@@ -6,6 +6,11 @@
 //! error type ([`Error`]). The WebAssembly boundary is one module, compiled only for `wasm32`, that
 //! converts typed arrays in and out and turns errors into JavaScript `Error`s.
 
+// Library code indexes and slices only through checked accessors; its integer arithmetic is
+// checked, saturating, or allowed where it is with the reason it cannot overflow (tests:
+// clippy.toml and their modules' own allows).
+#![warn(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+
 pub mod align;
 pub mod counter;
 pub mod engine;

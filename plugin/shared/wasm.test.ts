@@ -80,3 +80,25 @@ describe('engine boundary', () => {
     });
   }
 });
+
+describe('a fresh instance after a trap', () => {
+  it('the glue can replace its instance (wasm-bindgen --experimental-reset-state-function) and the new one answers', async () => {
+    const glue = await import('../../target/wasm-pkg/fleetlens.js');
+    const engine = realEngine();
+    const seriesOf = () => {
+      const decoded = engine.decodePrometheus(promFixture('cost_matrix.json'));
+      try {
+        return decoded.seriesCount;
+      } finally {
+        decoded.free();
+      }
+    };
+    const sum = () => engine.sumLatest(Float64Array.from([1, 2, NaN, 5, Infinity]), Uint32Array.from([3, 2]));
+    expect(seriesOf()).toBe(3);
+    const reset: unknown = Reflect.get(glue, '__wbg_reset_state');
+    expect(typeof reset).toBe('function');
+    (reset as () => void)();
+    expect(seriesOf()).toBe(3);
+    expect(sum()).toEqual({ sum: 7, seriesTotal: 2, seriesWithData: 2 });
+  });
+});

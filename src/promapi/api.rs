@@ -118,11 +118,14 @@ fn time_param(
 ) -> Result<i64, Response> {
     match param(params, name) {
         None | Some("") => Ok(default),
-        Some(t) => parse_time_ms(t, now_ms).map_err(|_| {
-            bad_data(&format!(
-                "invalid parameter \"{name}\": cannot parse \"{t}\" to a valid timestamp"
-            ))
-        }),
+        Some(t) => parse_time_ms(t, now_ms)
+            .ok()
+            .filter(|ms| ms.unsigned_abs() <= crate::engine::MAX_INSTANT_MS.unsigned_abs())
+            .ok_or_else(|| {
+                bad_data(&format!(
+                    "invalid parameter \"{name}\": cannot parse \"{t}\" to a valid timestamp"
+                ))
+            }),
     }
 }
 
@@ -205,7 +208,7 @@ fn query(store: &Store, params: &[(String, String)], now_ms: i64) -> Result<Resp
             out.push_str("{\"resultType\":\"vector\",\"result\":[");
             let mut first = true;
             for s in select(store, &matchers) {
-                if let Some((_, v)) = store.latest_in(s, t - LOOKBACK_MS, t) {
+                if let Some((_, v)) = store.latest_in(s, t.saturating_sub(LOOKBACK_MS), t) {
                     if !first {
                         out.push(',');
                     }
@@ -225,11 +228,11 @@ fn query(store: &Store, params: &[(String, String)], now_ms: i64) -> Result<Resp
             let mut first = true;
             let mut total = 0usize;
             for s in select(store, &matchers) {
-                let samples = store.samples_in(s, t - r, t);
+                let samples = store.samples_in(s, t.saturating_sub(r), t);
                 if samples.is_empty() {
                     continue;
                 }
-                total += samples.len();
+                total = total.saturating_add(samples.len());
                 if total > MAX_SAMPLES {
                     return Err(too_many());
                 }
@@ -252,6 +255,10 @@ fn query(store: &Store, params: &[(String, String)], now_ms: i64) -> Result<Resp
     Ok(success(&out))
 }
 
+#[allow(
+    clippy::arithmetic_side_effects,
+    reason = "start ≤ end are within ±MAX_INSTANT_MS (time_param) and step > 0, so end − start and start + i·step ≤ end cannot overflow"
+)]
 fn query_range(
     store: &Store,
     params: &[(String, String)],
@@ -305,12 +312,12 @@ fn query_range(
             for s in select(store, &matchers) {
                 let points: Vec<(i64, f64)> = times
                     .iter()
-                    .filter_map(|&t| store.latest_in(s, t - LOOKBACK_MS, t).map(|(_, v)| (t, v)))
+                    .filter_map(|&t| store.latest_in(s, t.saturating_sub(LOOKBACK_MS), t).map(|(_, v)| (t, v)))
                     .collect();
                 if points.is_empty() {
                     continue;
                 }
-                total += points.len();
+                total = total.saturating_add(points.len());
                 if total > MAX_SAMPLES {
                     return Err(too_many());
                 }

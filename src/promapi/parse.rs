@@ -1,5 +1,9 @@
 //! The PromQL subset the embedded fleet answers: vector selectors with an optional range, and
 //! number literals. Everything else is refused with a message pointing at `--prometheus URL`.
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "positions and lengths within the query text, at most its length"
+)]
 
 use regex::Regex;
 

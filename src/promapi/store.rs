@@ -1,4 +1,8 @@
 //! The embedded fleet: every series the simulator writes, held in memory, advanced to the clock.
+#![allow(
+    clippy::arithmetic_side_effects,
+    reason = "step indexes and value offsets are bounded by MAX_STEPS and u32 steps; times by the simulator's limits (Simulator::new refuses times beyond MAX_INSTANT_MS) and saturating where they come from a query"
+)]
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -200,7 +204,8 @@ impl Store {
     /// Stores the simulator's current step.
     fn record(&mut self) {
         let t = self.sim.time_ms();
-        let step = ((t - self.first_ms) / self.interval_ms).clamp(0, i64::from(u32::MAX)) as u32;
+        let step = (t.saturating_sub(self.first_ms) / self.interval_ms)
+            .clamp(0, i64::from(u32::MAX)) as u32;
         let mut points: Vec<(u64, usize, SeriesLabels, Value)> = Vec::new();
         let mut seen: Vec<(u64, Value)> = Vec::new();
         let by_id = &self.by_id;
@@ -332,8 +337,13 @@ impl Store {
 
     /// The steps whose times fall in `(from_excl_ms, to_ms]`, or `None` when there are none.
     fn step_bounds(&self, from_excl_ms: i64, to_ms: i64) -> Option<(u32, u32)> {
-        let lo = (from_excl_ms - self.first_ms).div_euclid(self.interval_ms) + 1;
-        let hi = (to_ms - self.first_ms).div_euclid(self.interval_ms);
+        let lo = from_excl_ms
+            .saturating_sub(self.first_ms)
+            .div_euclid(self.interval_ms)
+            .saturating_add(1);
+        let hi = to_ms
+            .saturating_sub(self.first_ms)
+            .div_euclid(self.interval_ms);
         let lo = lo.max(0);
         let hi = hi.min(i64::from(u32::MAX));
         (lo <= hi).then_some((lo as u32, hi as u32))

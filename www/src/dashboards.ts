@@ -21,7 +21,11 @@ export const DASHBOARDS: DashboardChoice[] = [
   { id: 'claude-code-cost', title: 'Claude Code cost', files: ['claude-code-cost.json'] },
   { id: 'slos', title: 'SLOs', files: ['slos.json'] },
   { id: 'cluster-agents', title: 'Cluster agents', files: ['cluster-agents.json'] },
+  { id: 'soak', title: 'Soak: 50 FleetLens panels', files: ['claude-code-cost.json', 'slos.json', 'cluster-agents.json'] },
 ];
+
+/** Panels of the soak dashboard (`?dashboard=soak&panels=N`, default 50). */
+export const SOAK_PANELS = 50;
 
 interface DashboardJson {
   title: string;
@@ -79,7 +83,16 @@ export async function loadDashboard(choice: DashboardChoice): Promise<{ title: s
     flatten(files.get(file)?.panels).filter((p) => p.datasource?.uid === FLEETLENS_UID || p.type.startsWith('fleetlens-'));
   let panels: DashboardPanel[];
   let time = { from: 'now-24h', to: 'now' };
-  if (choice.id === 'overview') {
+  if (choice.id === 'soak') {
+    // Every FleetLens data source panel of the three dashboards, repeated to N panels, 4 a row.
+    const all = choice.files.flatMap((file) => ofFleetLens(file));
+    const wanted = Number(new URLSearchParams(window.location.search).get('panels')) || SOAK_PANELS;
+    panels = Array.from({ length: Math.min(Math.max(1, wanted), 500) }, (_, i) => ({
+      ...all[i % all.length],
+      title: `${all[i % all.length].title} #${i + 1}`,
+      gridPos: { x: (i % 4) * 6, y: Math.floor(i / 4) * 8, w: 6, h: 8 },
+    }));
+  } else if (choice.id === 'overview') {
     panels = OVERVIEW.flatMap(({ file, title, gridPos }) => {
       const found = ofFleetLens(file).find((p) => p.title === title);
       return found ? [{ ...found, gridPos }] : [];

@@ -51,7 +51,11 @@ function readUrl(): UrlState {
 }
 
 function writeUrl(state: UrlState): void {
-  const params = new URLSearchParams();
+  // Parameters the page does not manage (e.g. the soak dashboard's `panels`) are kept.
+  const params = new URLSearchParams(window.location.search);
+  for (const key of ['dashboard', 'from', 'to', 'theme', 'refresh', 'edit']) {
+    params.delete(key);
+  }
   params.set('dashboard', state.dashboard);
   if (state.from) params.set('from', state.from);
   if (state.to) params.set('to', state.to);

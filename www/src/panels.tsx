@@ -20,6 +20,7 @@ import {
 import { BigValue, BigValueColorMode, BigValueGraphMode, BigValueJustifyMode, BigValueTextMode, ErrorBoundaryAlert, LegendDisplayMode, Table, TimeSeries } from '@grafana/ui';
 import { css } from '@emotion/css';
 import React, { useEffect, useMemo, useRef, useState } from 'react';
+import { Subscription } from 'rxjs';
 
 import type { DataSourceApi } from '@grafana/data';
 import { errorText, runPanelQuery } from './datasource';
@@ -205,18 +206,36 @@ export function PanelView({ panel, plugin, ds, range, refresh, timeZone, theme, 
   const renderCounter = useRef(0);
   const targetsKey = JSON.stringify(panel.targets ?? []);
 
+  // The running query. A refresh that finds the same query (same range text, targets and zone)
+  // still running lets it finish instead of cancelling it: with a refresh interval shorter than
+  // the query, cancel-and-restart would never show data. Anything else restarts the query.
+  const running = useRef<{ subscription: Subscription; done: boolean; key: string } | undefined>(undefined);
+  useEffect(() => () => running.current?.subscription.unsubscribe(), []);
+  const rawKey = `${String(range.raw.from)}|${String(range.raw.to)}`;
   useEffect(() => {
     if (size.width === 0) {
-      return undefined;
+      return;
     }
+    const key = `${rawKey}|${targetsKey}|${timeZone}`;
+    if (running.current && !running.current.done && running.current.key === key) {
+      return;
+    }
+    running.current?.subscription.unsubscribe();
     setData((old) => (old ? { ...old, state: LoadingState.Loading } : old));
-    const subscription = runPanelQuery(ds, panel, range, timeZone, size.width).subscribe({
+    const current = { done: false, key, subscription: Subscription.EMPTY };
+    running.current = current;
+    current.subscription = runPanelQuery(ds, panel, range, timeZone, size.width).subscribe({
       next: (next) => {
         setData(next);
         onData(next);
       },
+      complete: () => {
+        current.done = true;
+      },
+      error: () => {
+        current.done = true;
+      },
     });
-    return () => subscription.unsubscribe();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ds, range, refresh, timeZone, targetsKey, size.width > 0]);
 
