@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use fleetlens::promapi::{self, parse_form, percent_decode, Store};
-use fleetlens::simulate::SimConfig;
+use fleetlens::simulate::{Fault, SimConfig};
 use fleetlens::time::{ms_to_seconds_text, parse_duration_ms};
 
 use crate::serve::{serve, Request, Response};
@@ -61,6 +61,11 @@ pub(crate) struct PlaygroundArgs {
     /// Embedded fleet: Claude Code users (1 to 500).
     #[arg(long, default_value_t = fleetlens::simulate::config::DEFAULT_USERS)]
     users: u32,
+
+    /// Embedded fleet: inject a fault, NAME or NAME@START..END (repeatable), as
+    /// `fleetlens simulate --fault`; e.g. cost-spike@now-2h.. keeps a Claude Code session running.
+    #[arg(long = "fault", value_name = "FAULT")]
+    faults: Vec<String>,
 }
 
 type BoxError = Box<dyn std::error::Error>;
@@ -128,14 +133,21 @@ pub(crate) fn run(args: &PlaygroundArgs) -> Result<(), BoxError> {
                 parse_duration_ms(&args.history).map_err(|e| format!("--history: {e}"))?;
             let interval =
                 parse_duration_ms(&args.interval).map_err(|e| format!("--interval: {e}"))?;
+            let now = now_ms();
+            let faults = args
+                .faults
+                .iter()
+                .map(|f| Fault::parse(f, now))
+                .collect::<Result<Vec<_>, _>>()?;
             let config = SimConfig {
                 seed: args.seed,
                 users: args.users,
                 interval_ms: interval,
+                faults,
                 ..SimConfig::default()
             };
+            config.validate()?;
             let began = Instant::now();
-            let now = now_ms();
             let store = Store::new(&config, now - history, now)?;
             eprintln!(
                 "embedded fleet: history {} to {} ({}) every {}, seed {}: {} series, {} samples, built in {:.1} s",

@@ -107,7 +107,9 @@ const slug = (text) => text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^
 
 before(async () => {
   tmp = scratch('fleetlens-e2e-');
-  dataDir = backfill(tmp.dir, START, END);
+  // The cost-spike fault keeps a Claude Code session running in the range whatever the hour of
+  // the week (the fleet's users otherwise keep office hours).
+  dataDir = backfill(tmp.dir, START, END, ['--fault', 'cost-spike@now-20h..now-8h']);
   promPort = await freePort();
   prometheus = await startPrometheus(dataDir, promPort);
   playground = await startPlayground(['--prometheus', prometheus.url]);
@@ -307,7 +309,8 @@ describe('the playground in Chromium against a real Prometheus', { timeout: 900_
 
 describe('the playground with its embedded fleet', { timeout: 300_000 }, () => {
   it('serves the simulator history without any Prometheus and the panels show it', async () => {
-    const embedded = await startPlayground(['--history', '6h']);
+    // The cost-spike fault keeps a Claude Code session running whatever the hour of the week.
+    const embedded = await startPlayground(['--history', '6h', '--fault', 'cost-spike@now-5h..']);
     const context = await browser.newContext({ viewport: { width: 1500, height: 1300 }, timezoneId: 'UTC' });
     try {
       const page = await context.newPage();
