@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the engine for the browser: target/wasm-pkg/fleetlens.js (wasm-bindgen's --target web
-# glue), fleetlens.d.ts and fleetlens_bg.wasm (optimized with binaryen's wasm-opt -Oz).
+# glue), fleetlens.d.ts and fleetlens_bg.wasm (optimized for size with binaryen's wasm-opt).
 # The tools come from scripts/setup.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,10 @@ fi
 cargo build --quiet --lib --release --target wasm32-unknown-unknown
 wasm-bindgen --target web --experimental-reset-state-function --out-dir "$out" --out-name fleetlens \
   target/wasm32-unknown-unknown/release/fleetlens.wasm
-"$wasm_opt" -Oz "$out/fleetlens_bg.wasm" -o "$out/fleetlens_bg.wasm.opt"
+# --converge repeats -Oz while it still shrinks the module; the debug and producers sections are
+# of no use in the browser.
+"$wasm_opt" -Oz --converge --strip-debug --strip-producers \
+  "$out/fleetlens_bg.wasm" -o "$out/fleetlens_bg.wasm.opt"
 mv "$out/fleetlens_bg.wasm.opt" "$out/fleetlens_bg.wasm"
 rm -f "$out/.gitignore"
 printf 'build-wasm: %s (%s bytes, %s gzipped)\n' "$out/fleetlens_bg.wasm" \

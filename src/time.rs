@@ -1,6 +1,6 @@
 //! Durations and points in time as users write them.
 
-use chrono::DateTime;
+pub(crate) mod fmt;
 
 use crate::error::{Error, Result};
 
@@ -105,13 +105,11 @@ pub fn parse_time_ms(text: &str, now_ms: i64) -> Result<i64> {
             return Ok(ms);
         }
     }
-    DateTime::parse_from_rfc3339(t)
-        .map(|dt| dt.timestamp_millis())
-        .map_err(|_| {
-            Error::InvalidTime(format!(
-                "\"{t}\" is not RFC 3339 (2025-02-23T19:20:24Z), Unix seconds or now-<duration>"
-            ))
-        })
+    fmt::parse_rfc3339_ms(t).ok_or_else(|| {
+        Error::InvalidTime(format!(
+            "\"{t}\" is not RFC 3339 (2025-02-23T19:20:24Z), Unix seconds or now-<duration>"
+        ))
+    })
 }
 
 /// Milliseconds as seconds text with the fraction Prometheus accepts, exact (`1740338424.615`).

@@ -11,8 +11,11 @@ use std::time::Duration;
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 /// Largest request body (a long form-encoded query fits easily).
 const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
-/// How long a client may take to send its request, and to take the answer.
-const IO_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a client may take to send its request.
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long writing the answer may stall: a browser busy with other answers reads a large one
+/// slowly (a raw 30-day range is hundreds of megabytes), and cutting it off loses the answer.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(600);
 /// How long a closing connection waits for the client to finish sending.
 const LINGER: Duration = Duration::from_secs(1);
 /// Connections served at once; more get a 503.
@@ -117,8 +120,8 @@ where
 /// Reads the request line, the headers and a `Content-Length` body; a malformed or oversized
 /// request is answered with the error given.
 fn read_request(stream: &TcpStream) -> Result<Request, Response> {
-    let _ = stream.set_read_timeout(Some(IO_TIMEOUT));
-    let _ = stream.set_write_timeout(Some(IO_TIMEOUT));
+    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let mut reader = BufReader::new(stream);
     let mut head_bytes = 0usize;
     let mut line = String::new();

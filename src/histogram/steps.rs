@@ -209,10 +209,7 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 fn rfc3339(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).map_or_else(
-        || format!("{ms} ms"),
-        |t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-    )
+    crate::time::fmt::rfc3339_millis(ms).unwrap_or_else(|| format!("{ms} ms"))
 }
 
 /// One quantile over time for one histogram.

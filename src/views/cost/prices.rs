@@ -9,7 +9,6 @@
     reason = "div_euclid then a multiply by the same DAY_MS rounds down to a day, never past the input"
 )]
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -97,15 +96,11 @@ impl TokenPrices {
 }
 
 fn parse_day(text: &str, what: &str, model: &str) -> Result<i64> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc().timestamp_millis())
-        .ok_or_else(|| {
-            Error::InvalidConfig(format!(
-                "prices: {what} \"{text}\" of {model} is not a date like 2025-05-22"
-            ))
-        })
+    crate::time::fmt::parse_day_ms(text).ok_or_else(|| {
+        Error::InvalidConfig(format!(
+            "prices: {what} \"{text}\" of {model} is not a date like 2025-05-22"
+        ))
+    })
 }
 
 impl PriceTable {

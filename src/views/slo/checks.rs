@@ -19,10 +19,7 @@ pub const GAP_MIN_MISSING_SAMPLES: i64 = 4;
 
 /// Epoch milliseconds as RFC 3339 UTC, for messages.
 fn time_text(ms: i64) -> String {
-    chrono::DateTime::from_timestamp_millis(ms).map_or_else(
-        || format!("{ms} ms"),
-        |d| d.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-    )
+    crate::time::fmt::rfc3339_seconds(ms).unwrap_or_else(|| format!("{ms} ms"))
 }
 
 /// The distinct series of the data (a bad selector's series are often also the total's).
