@@ -202,7 +202,7 @@ fn monotonicity_warning(config: &SloConfig, source: &Source) -> Option<SloWarnin
         max_bound: fix.max_bound,
         max_diff: fix.max_diff,
         message: format!(
-            "histogram {histogram}: bucket counts decrease as le grows in {} of the windows              evaluated (le {} to {}, by up to {}); they were raised to the count below, as              Prometheus' histogram_quantile does. Check that all bucket series come from one              histogram (a missing or extra label can mix two) and that no bucket series was              reset alone",
+            "histogram {histogram}: bucket counts decrease as le grows in {} of the windows evaluated (le {} to {}, by up to {}); they were raised to the count below, as Prometheus' histogram_quantile does. Check that all bucket series come from one histogram (a missing or extra label can mix two) and that no bucket series was reset alone",
             tally.count, fix.min_bound, fix.max_bound, fix.max_diff
         ),
     })
