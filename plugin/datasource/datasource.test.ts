@@ -284,6 +284,29 @@ describe('FleetLensDataSource views end to end', () => {
     expect(posts).toHaveLength(2);
   });
 
+  it('shares a fetch still in flight between concurrent queries, and fetches again once it settled', async () => {
+    const before = T_TO - DAY_MS - 60_000;
+    fetch.mockImplementation((options) => {
+      if (options.url.includes('__name__')) {
+        return names(['http_requests_total']);
+      }
+      const query = new URLSearchParams(options.data).get('query') ?? '';
+      const bad = query.includes('status=~');
+      return ok(matrix({ __name__: 'http_requests_total', ...(bad ? { status: '500' } : {}) }, [[before, 0], [T_TO, bad ? 5 : 1000]]));
+    });
+    const shared = dataSource({ slos: [availability] });
+    const panel = (refId: string, output: string) => lastValueFrom(shared.query(request([{ refId, view: 'slo', output, slo: 'API availability' }])));
+    // Two panels refreshed together: one request per selector between them.
+    const [a, b] = await Promise.all([panel('A', 'summary'), panel('B', 'windows')]);
+    expect(a.error).toBeUndefined();
+    expect(b.error).toBeUndefined();
+    const posts = () => fetch.mock.calls.map(([o]) => o).filter((o) => o.url.endsWith('/api/v1/query'));
+    expect(posts()).toHaveLength(2);
+    // Settled fetches are not a cache: the next refresh asks Prometheus again.
+    await panel('C', 'summary');
+    expect(posts()).toHaveLength(4);
+  });
+
   it("shows the engine's refusal of a range beyond 100 days as the query error", async () => {
     fetch.mockImplementation(() => names(['claude_code_cost_usage_USD_total']));
     const req = request([{ refId: 'A', view: 'cost', output: 'summary' }]);

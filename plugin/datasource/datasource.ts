@@ -89,6 +89,9 @@ export class FleetLensDataSource extends DataSourceApi<FleetLensQuery, FleetLens
     processEvents: (_anno, frames) => of(framesToAnnotations(frames)),
   };
 
+  /** Raw-sample fetches in flight, by `atMs promql`, shared by concurrent queries; dropped once settled. */
+  private readonly inFlight: BodyCache = new Map();
+
   constructor(instanceSettings: DataSourceInstanceSettings<FleetLensOptions>) {
     super(instanceSettings);
     this.url = instanceSettings.url ?? '';
@@ -201,7 +204,9 @@ export class FleetLensDataSource extends DataSourceApi<FleetLensQuery, FleetLens
       },
       async (plan, fetch, index) => {
         const key = `${fetch.atMs} ${fetch.promql}`;
-        let body = bodies.get(key);
+        // Panels of a dashboard refresh with the same range, so their views often need the same
+        // raw samples at the same instant: a fetch still in flight for another query is shared.
+        let body = bodies.get(key) ?? this.inFlight.get(key);
         if (!body) {
           body = lastValueFrom(
             this.fetchBytes({
@@ -212,8 +217,16 @@ export class FleetLensDataSource extends DataSourceApi<FleetLensQuery, FleetLens
               requestId: `${request.requestId}-${target.refId}-${index}`,
             })
           );
-          bodies.set(key, body);
+          const shared = body;
+          this.inFlight.set(key, shared);
+          const forget = () => {
+            if (this.inFlight.get(key) === shared) {
+              this.inFlight.delete(key);
+            }
+          };
+          shared.then(forget, forget);
         }
+        bodies.set(key, body);
         plan.addResponse(index, await body);
       }
     );

@@ -76,7 +76,16 @@ async function phase(name, page, cdp, minutes) {
   const samples = [];
   const problems = [];
   const onError = (err) => problems.push(String(err.message ?? err));
+  // Why a request failed at the network level (e.g. net::ERR_INSUFFICIENT_RESOURCES), by reason.
+  const failures = {};
+  const onFailed = (request) => {
+    const reason = request.failure()?.errorText ?? 'unknown';
+    if (reason !== 'net::ERR_ABORTED') {
+      failures[reason] = (failures[reason] ?? 0) + 1;
+    }
+  };
   page.on('pageerror', onError);
+  page.on('requestfailed', onFailed);
   const end = Date.now() + minutes * 60_000;
   while (Date.now() < end) {
     await page.waitForTimeout(SAMPLE_MS);
@@ -85,7 +94,8 @@ async function phase(name, page, cdp, minutes) {
     log(name, `done ${s.done}/${s.panels}`, `errors ${s.errored}`, `wasm ${(s.wasmBytes / 2 ** 20).toFixed(1)} MiB in ${s.wasmModules}`, `heap ${(s.jsHeapUsed / 2 ** 20).toFixed(1)} MiB`, `dom ${s.domNodes}`, s.firstError ? `(${s.firstError.slice(0, 80)})` : '');
   }
   page.off('pageerror', onError);
-  return { samples, problems };
+  page.off('requestfailed', onFailed);
+  return { samples, problems, failures };
 }
 
 const tmp = scratch('fleetlens-soak-');
