@@ -8,10 +8,9 @@ import React from 'react';
 import ReactDOM from 'react-dom';
 import { act } from 'react-dom/test-utils';
 import { DataFrame, FieldType, LoadingState, toDataFrame } from '@grafana/data';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
-import type { Engine } from '../shared/engine';
-import { TestSeries, counter, gauge, panelData, promFrames, renderPanel } from '../shared/panel-test-utils';
+import { TestSeries, counter, gauge, panelData, promFrames, renderPanel, mountPanels } from '../shared/panel-test-utils';
 import { AgentsPanel } from './agents/components/AgentsPanel';
 import { testIds as agentsIds } from './agents/testIds';
 import { DEFAULT_OPTIONS as AGENTS_DEFAULTS } from './agents/types';
@@ -25,17 +24,9 @@ import { DEFAULT_OPTIONS as SLO_DEFAULTS } from './slo/types';
 const loadEngine = vi.fn();
 vi.mock('../shared/engine', () => ({ loadEngine: () => loadEngine(), wasmSupported: () => true }));
 
-let engine: Engine;
 let container: HTMLDivElement;
-beforeEach(async () => {
-  engine = (await import('../shared/test-engine')).realEngine();
-  loadEngine.mockReset().mockResolvedValue(engine);
-  container = document.createElement('div');
-  document.body.appendChild(container);
-});
-afterEach(() => {
-  ReactDOM.unmountComponentAtNode(container);
-  container.remove();
+mountPanels(loadEngine, (_engine, c) => {
+  container = c;
 });
 
 interface PanelCase {

@@ -6,12 +6,10 @@
  * message). See docs/security.md.
  */
 import React from 'react';
-import ReactDOM from 'react-dom';
 import { DataFrame, FieldType, toDataFrame } from '@grafana/data';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
-import type { Engine } from '../shared/engine';
-import { TestSeries, counter, gauge, panelData, promFrames, renderPanel } from '../shared/panel-test-utils';
+import { TestSeries, counter, gauge, panelData, promFrames, renderPanel, mountPanels } from '../shared/panel-test-utils';
 import { AgentsPanel } from './agents/components/AgentsPanel';
 import { testIds as agentsIds } from './agents/testIds';
 import { DEFAULT_OPTIONS as AGENTS_DEFAULTS } from './agents/types';
@@ -28,17 +26,9 @@ const PAYLOAD = '<script>alert(1)</script><img src=x onerror=alert(1)>';
 const loadEngine = vi.fn();
 vi.mock('../shared/engine', () => ({ loadEngine: () => loadEngine(), wasmSupported: () => true }));
 
-let engine: Engine;
 let container: HTMLDivElement;
-beforeEach(async () => {
-  engine = (await import('../shared/test-engine')).realEngine();
-  loadEngine.mockReset().mockResolvedValue(engine);
-  container = document.createElement('div');
-  document.body.appendChild(container);
-});
-afterEach(() => {
-  ReactDOM.unmountComponentAtNode(container);
-  container.remove();
+mountPanels(loadEngine, (_engine, c) => {
+  container = c;
 });
 
 const panels: Array<{ name: string; Panel: React.ComponentType<never>; defaults: object; options: object; state: string; series: TestSeries[] }> = [

@@ -7,7 +7,7 @@ import React from 'react';
 import ReactDOM from 'react-dom';
 import { act } from 'react-dom/test-utils';
 import { DataFrame, FieldType, LoadingState, PanelData, PanelOptionsEditorBuilder, PanelPlugin, dateTime, standardEditorsRegistry, toDataFrame } from '@grafana/data';
-import { expect, vi } from 'vitest';
+import { type Mock, afterEach, beforeEach, expect, vi } from 'vitest';
 
 import type { Engine } from './engine';
 import { parseSelector, matches } from './panel-frames';
@@ -165,4 +165,25 @@ export function optionItems(plugin: PanelPlugin): Record<string, { settings?: Re
   const builder = new PanelOptionsEditorBuilder();
   plugin.getPanelOptionsSupplier()(builder as never, { data: [] });
   return Object.fromEntries(builder.getItems().map((item) => [item.path, item]));
+}
+
+/**
+ * Before each test: the real engine behind the mocked `loadEngine` and a fresh container in the
+ * document, handed to `use`; after each: the panel unmounted and the container removed.
+ */
+export function mountPanels(loadEngine: Mock, use: (engine: Engine, container: HTMLDivElement) => void): void {
+  let container: HTMLDivElement | undefined;
+  beforeEach(async () => {
+    const engine = (await import('./test-engine')).realEngine();
+    loadEngine.mockReset().mockResolvedValue(engine);
+    container = document.createElement('div');
+    document.body.appendChild(container);
+    use(engine, container);
+  });
+  afterEach(() => {
+    if (container) {
+      ReactDOM.unmountComponentAtNode(container);
+      container.remove();
+    }
+  });
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use clap::Args;
 use fleetlens::promapi::{self, parse_form, percent_decode, Store};
-use fleetlens::simulate::{Fault, SimConfig};
+use fleetlens::simulate::SimConfig;
 use fleetlens::time::{ms_to_seconds_text, parse_duration_ms};
 
 use crate::serve::{serve, Request, Response};
@@ -134,11 +134,7 @@ pub(crate) fn run(args: &PlaygroundArgs) -> Result<(), BoxError> {
             let interval =
                 parse_duration_ms(&args.interval).map_err(|e| format!("--interval: {e}"))?;
             let now = now_ms();
-            let faults = args
-                .faults
-                .iter()
-                .map(|f| Fault::parse(f, now))
-                .collect::<Result<Vec<_>, _>>()?;
+            let faults = crate::simulate::parse_faults(&args.faults, now)?;
             let config = SimConfig {
                 seed: args.seed,
                 users: args.users,

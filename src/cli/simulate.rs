@@ -140,13 +140,14 @@ pub(crate) fn run(args: &SimulateArgs) -> Result<(), BoxError> {
     }
 }
 
+/// The `--fault` flags, `NAME` or `NAME@START..END`, with times relative to `now`.
+pub(crate) fn parse_faults(specs: &[String], now: i64) -> fleetlens::Result<Vec<Fault>> {
+    specs.iter().map(|f| Fault::parse(f, now)).collect()
+}
+
 fn config(args: &SimulateArgs, now: i64) -> Result<SimConfig, BoxError> {
     let interval_ms = parse_duration_ms(&args.interval).map_err(|e| format!("--interval: {e}"))?;
-    let faults = args
-        .faults
-        .iter()
-        .map(|f| Fault::parse(f, now))
-        .collect::<Result<Vec<_>, _>>()?;
+    let faults = parse_faults(&args.faults, now)?;
     let config = SimConfig {
         seed: args.seed,
         users: args.users,

@@ -1,10 +1,9 @@
 // @vitest-environment jsdom
-import ReactDOM from 'react-dom';
 import { DataFrame, FieldType, toDataFrame } from '@grafana/data';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import type { Engine } from '../../../shared/engine';
-import { FROM_MS, TO_MS, counter, evaluateDirect, optionDefaults, optionItems, panelData, promFrames, renderPanel, textOf } from '../../../shared/panel-test-utils';
+import { FROM_MS, TO_MS, counter, evaluateDirect, optionDefaults, optionItems, panelData, promFrames, renderPanel, textOf, mountPanels } from '../../../shared/panel-test-utils';
 import { formatValue } from '../../../shared/panel-ui';
 import { plugin } from '../module';
 import { sloConfig, sloModel } from '../model';
@@ -17,15 +16,9 @@ vi.mock('../../../shared/engine', () => ({ loadEngine: () => loadEngine(), wasmS
 
 let engine: Engine;
 let container: HTMLDivElement;
-beforeEach(async () => {
-  engine = (await import('../../../shared/test-engine')).realEngine();
-  loadEngine.mockReset().mockResolvedValue(engine);
-  container = document.createElement('div');
-  document.body.appendChild(container);
-});
-afterEach(() => {
-  ReactDOM.unmountComponentAtNode(container);
-  container.remove();
+mountPanels(loadEngine, (e, c) => {
+  engine = e;
+  container = c;
 });
 
 const text = (id: string) => textOf(container, id);
