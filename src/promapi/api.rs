@@ -225,30 +225,9 @@ fn query(store: &Store, params: &[(String, String)], now_ms: i64) -> Result<Resp
             range_ms: Some(r),
         } => {
             out.push_str("{\"resultType\":\"matrix\",\"result\":[");
-            let mut first = true;
-            let mut total = 0usize;
-            for s in select(store, &matchers) {
-                let samples = store.samples_in(s, t.saturating_sub(r), t);
-                if samples.is_empty() {
-                    continue;
-                }
-                total = total.saturating_add(samples.len());
-                if total > MAX_SAMPLES {
-                    return Err(too_many());
-                }
-                if !first {
-                    out.push(',');
-                }
-                first = false;
-                let _ = write!(out, "{{\"metric\":{},\"values\":[", metric_json(s));
-                for (i, (ts, v)) in samples.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    sample_json(&mut out, ts, v);
-                }
-                out.push_str("]}");
-            }
+            write_matrix(&mut out, select(store, &matchers), |s| {
+                store.samples_in(s, t.saturating_sub(r), t)
+            })?;
             out.push_str("]}");
         }
     }
@@ -307,37 +286,54 @@ fn query_range(
             ))
         }
         Expr::Selector { matchers, range_ms: None } => {
-            let mut first = true;
-            let mut total = 0usize;
-            for s in select(store, &matchers) {
-                let points: Vec<(i64, f64)> = times
+            write_matrix(&mut out, select(store, &matchers), |s| {
+                times
                     .iter()
-                    .filter_map(|&t| store.latest_in(s, t.saturating_sub(LOOKBACK_MS), t).map(|(_, v)| (t, v)))
-                    .collect();
-                if points.is_empty() {
-                    continue;
-                }
-                total = total.saturating_add(points.len());
-                if total > MAX_SAMPLES {
-                    return Err(too_many());
-                }
-                if !first {
-                    out.push(',');
-                }
-                first = false;
-                let _ = write!(out, "{{\"metric\":{},\"values\":[", metric_json(s));
-                for (i, (t, v)) in points.into_iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    sample_json(&mut out, t, v);
-                }
-                out.push_str("]}");
-            }
+                    .filter_map(|&t| {
+                        store
+                            .latest_in(s, t.saturating_sub(LOOKBACK_MS), t)
+                            .map(|(_, v)| (t, v))
+                    })
+                    .collect()
+            })?;
         }
     }
     out.push_str("]}");
     Ok(success(&out))
+}
+
+/// Appends the `result` entries of a matrix, one per series that has samples (series without
+/// any are left out, as Prometheus does), refusing an answer beyond [`MAX_SAMPLES`].
+fn write_matrix(
+    out: &mut String,
+    selected: Vec<&StoredSeries>,
+    samples_of: impl Fn(&StoredSeries) -> Vec<(i64, f64)>,
+) -> Result<(), Response> {
+    let mut first = true;
+    let mut total = 0usize;
+    for s in selected {
+        let samples = samples_of(s);
+        if samples.is_empty() {
+            continue;
+        }
+        total = total.saturating_add(samples.len());
+        if total > MAX_SAMPLES {
+            return Err(too_many());
+        }
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        let _ = write!(out, "{{\"metric\":{},\"values\":[", metric_json(s));
+        for (i, (t, v)) in samples.into_iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            sample_json(out, t, v);
+        }
+        out.push_str("]}");
+    }
+    Ok(())
 }
 
 /// The series selected by the `match[]` parameters (all series when there are none and
