@@ -226,6 +226,22 @@ describe('FleetLensDataSource.testDatasource coverage', () => {
   });
 });
 
+/**
+ * A Prometheus with `http_requests_total`: 0 a day and a minute before T_TO, then 1000 requests
+ * at T_TO, 5 of them `status="500"` (the series a query with `status=~` selects).
+ */
+function serveRequests(): void {
+  const before = T_TO - DAY_MS - 60_000;
+  fetch.mockImplementation((options) => {
+    if (options.url.includes('__name__')) {
+      return names(['http_requests_total']);
+    }
+    const query = new URLSearchParams(options.data).get('query') ?? '';
+    const bad = query.includes('status=~');
+    return ok(matrix({ __name__: 'http_requests_total', ...(bad ? { status: '500' } : {}) }, [[before, 0], [T_TO, bad ? 5 : 1000]]));
+  });
+}
+
 describe('FleetLensDataSource views end to end', () => {
   beforeEach(() => {
     fetch.mockReset();
@@ -235,15 +251,7 @@ describe('FleetLensDataSource views end to end', () => {
     // Rolling 1 d ending at T_TO. Both counters have a sample 60 s before the period (the
     // baseline, 0) and one at T_TO: total 1000, bad 5. SLI = 1 − 5/1000 = 0.995; budget = 1 −
     // 0.99 = 0.01; consumed = 0.005 / 0.01 = 0.5; remaining 0.5.
-    const before = T_TO - DAY_MS - 60_000;
-    fetch.mockImplementation((options) => {
-      if (options.url.includes('__name__')) {
-        return names(['http_requests_total']);
-      }
-      const query = new URLSearchParams(options.data).get('query') ?? '';
-      const bad = query.includes('status=~');
-      return ok(matrix({ __name__: 'http_requests_total', ...(bad ? { status: '500' } : {}) }, [[before, 0], [T_TO, bad ? 5 : 1000]]));
-    });
+    serveRequests();
     const response = await lastValueFrom(dataSource({ tenant: 'acme', slos: [availability] }).query(request([{ refId: 'A', view: 'slo', output: 'summary', slo: 'API availability' }])));
     expect(response.error).toBeUndefined();
     const frame = response.data[0];
@@ -261,15 +269,7 @@ describe('FleetLensDataSource views end to end', () => {
   });
 
   it('fetches the raw samples once for several outputs of one view', async () => {
-    const before = T_TO - DAY_MS - 60_000;
-    fetch.mockImplementation((options) => {
-      if (options.url.includes('__name__')) {
-        return names(['http_requests_total']);
-      }
-      const query = new URLSearchParams(options.data).get('query') ?? '';
-      const bad = query.includes('status=~');
-      return ok(matrix({ __name__: 'http_requests_total', ...(bad ? { status: '500' } : {}) }, [[before, 0], [T_TO, bad ? 5 : 1000]]));
-    });
+    serveRequests();
     const targets = ['summary', 'windows', 'budget', 'backtest'].map((output, i) => ({
       refId: String.fromCharCode(65 + i),
       view: 'slo' as const,
@@ -285,15 +285,7 @@ describe('FleetLensDataSource views end to end', () => {
   });
 
   it('shares a fetch still in flight between concurrent queries, and fetches again once it settled', async () => {
-    const before = T_TO - DAY_MS - 60_000;
-    fetch.mockImplementation((options) => {
-      if (options.url.includes('__name__')) {
-        return names(['http_requests_total']);
-      }
-      const query = new URLSearchParams(options.data).get('query') ?? '';
-      const bad = query.includes('status=~');
-      return ok(matrix({ __name__: 'http_requests_total', ...(bad ? { status: '500' } : {}) }, [[before, 0], [T_TO, bad ? 5 : 1000]]));
-    });
+    serveRequests();
     const shared = dataSource({ slos: [availability] });
     const panel = (refId: string, output: string) => lastValueFrom(shared.query(request([{ refId, view: 'slo', output, slo: 'API availability' }])));
     // Two panels refreshed together: one request per selector between them.
